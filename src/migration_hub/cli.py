@@ -1,0 +1,227 @@
+"""The `migration-hub` command: demo, serve, manage, load-reference.
+
+Every failure ends with one line saying what to fix, and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+SETTINGS_MODULE = "migration_hub.config.settings"
+EXIT_CONFIGURATION = 2
+EXIT_RUNTIME = 1
+
+
+class CommandError(Exception):
+    """A failure the user can fix; the message says how."""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+
+
+def _progress() -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+        transient=False,
+    )
+
+
+class _MigrateOutput(io.StringIO):
+    """Turns migrate's 'Applying ...' lines into progress-bar steps."""
+
+    def __init__(self, advance: Callable[[], None]):
+        super().__init__()
+        self.advance = advance
+
+    def write(self, text: str) -> int:
+        if "Applying " in text:
+            self.advance()
+        return super().write(text)
+
+
+def migrate_with_progress() -> int:
+    """Apply pending migrations with a progress bar; returns how many were applied."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        call_command("migrate", interactive=False, verbosity=0)
+        return 0
+    with _progress() as progress:
+        task = progress.add_task("Preparing the database", total=len(plan))
+        output = _MigrateOutput(lambda: progress.advance(task))
+        call_command("migrate", interactive=False, verbosity=1, stdout=output)
+        progress.update(task, completed=len(plan))
+    return len(plan)
+
+
+def load_reference() -> list[tuple[str, str]]:
+    """Load every reference data set that exists; returns (name, report) pairs."""
+    from migration_hub.core import services as core_services
+
+    reports = []
+    with _progress() as progress:
+        rows = core_services.read_m49_rows()
+        task = progress.add_task("Countries and M49 regions", total=len(rows))
+        report = core_services.load_countries(progress=lambda n: progress.advance(task, n))
+        reports.append(("Countries and M49 regions", str(report)))
+    return reports
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise CommandError(
+                f"Port {port} on {host} is not free ({error.strerror}): "
+                "stop what uses it or pass --port N."
+            ) from error
+
+
+def _exec_gunicorn(host: str, port: int, workers: int) -> None:
+    _check_port_free(host, port)
+    arguments = [
+        sys.executable, "-m", "gunicorn", "migration_hub.config.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers),
+        "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get(
+            "FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, arguments)  # noqa: S606  (replaces this process by gunicorn)
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DEBUG", "true")
+    _setup_django()
+    from django.conf import settings
+
+    from migration_hub.accounts.demo import ensure_demo_accounts
+
+    print(f"Data directory: {settings.DATA_DIR}")
+    applied = migrate_with_progress()
+    print(f"Database ready ({applied} migrations applied).")
+    for name, report in load_reference():
+        print(f"{name}: {report}.")
+    accounts = ensure_demo_accounts(settings.DATA_DIR)
+    print("\nDemo accounts (one per role):")
+    width = max(len(account.username) for account in accounts)
+    for account in accounts:
+        print(f"  {account.username:<{width}}  {account.password}  "
+              f"({account.role} in {account.organization})")
+    if args.no_serve:
+        return 0
+    print(f"\nOpen http://127.0.0.1:{args.port}/ and sign in with an account above. "
+          "Press Ctrl+C to stop.")
+    _exec_gunicorn("127.0.0.1", args.port, workers=2)
+    return 0  # pragma: no cover - exec does not return
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise CommandError(
+            f"The database has {len(pending)} unapplied migrations: "
+            "run `migration-hub manage migrate` first."
+        )
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _exec_gunicorn(args.host, args.port, workers=args.workers)
+    return 0  # pragma: no cover
+
+
+def command_manage(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["migration-hub manage", *args.arguments])
+    return 0
+
+
+def command_load_reference(args: argparse.Namespace) -> int:
+    _setup_django()
+    for name, report in load_reference():
+        print(f"{name}: {report}.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="migration-hub",
+        description="Migration Hub: the platform of migration governance actors.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="set up a demo on SQLite and serve it")
+    demo.add_argument("--no-serve", action="store_true", help="stop after the set-up")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(handler=command_demo)
+
+    serve = commands.add_parser("serve", help="run the production server (gunicorn)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.set_defaults(handler=command_serve)
+
+    manage = commands.add_parser("manage", help="run a Django management command",
+                                 add_help=False)
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=command_manage)
+
+    reference = commands.add_parser("load-reference", help="load or update reference data")
+    reference.set_defaults(handler=command_load_reference)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from migration_hub.config.paths import ConfigurationError
+
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        from django.core.exceptions import ValidationError
+        from django.db import DatabaseError
+
+        if isinstance(error, DatabaseError):
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            print(f"error: the database failed ({first_line}): check DATABASE_URL and that "
+                  "the server is running.", file=sys.stderr)
+            return EXIT_RUNTIME
+        if isinstance(error, ValidationError):
+            print(f"error: {'; '.join(error.messages)}", file=sys.stderr)
+            return EXIT_RUNTIME
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Settings for the test suite: the real settings with the few changes tests need.
+
+The database still comes from DATABASE_URL, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("MIGRATION_HUB_DATA_DIR", tempfile.mkdtemp(prefix="migration-hub-test-"))
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-not-a-secret-" + "x" * 40)
+
+from .settings import *  # noqa: E402, F403
+from .settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}

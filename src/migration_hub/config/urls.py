@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("", include("migration_hub.core.urls")),
+    path("accounts/", include("migration_hub.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/core/", include("migration_hub.core.api.urls")),
+    path("api/accounts/", include("migration_hub.accounts.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+admin.site.site_header = "Migration Hub"
+admin.site.site_title = "Migration Hub"

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import AuditEvent, Country, Region
+
+
+class StrictFieldsMixin:
+    """Reject fields the serializer does not know, instead of silently dropping them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class VersionedSerializerMixin(StrictFieldsMixin):
+    """Updates must send the `version` they read; a stale one gets 409 Conflict."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "version" not in self.initial_data:  # type: ignore[attr-defined]
+            raise serializers.ValidationError(
+                {"version": [_("Send the version you read, so no one's change is overwritten.")]}
+            )
+        return attrs
+
+
+class CountrySerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
+    sub_region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
+    intermediate_region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
+
+    class Meta:
+        model = Country
+        fields = [
+            "alpha2", "alpha3", "m49_code", "name", "official_name",
+            "region", "sub_region", "intermediate_region",
+        ]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["m49_code", "name", "level", "parent"]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    target_type = serializers.SlugRelatedField(slug_field="model", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id", "created_at", "actor_ref", "action", "target_type", "target_id",
+            "organization_ref", "changes", "metadata",
+        ]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main menu: only modules that exist and that the user may open."""
+    user = request.user
+    items: list[tuple[str, Any]] = [(reverse("core:home"), _("Home"))]
+    if user.is_authenticated:
+        items += [
+            (reverse("accounts:organization_list"), _("Organizations")),
+            (reverse("core:country_list"), _("Countries")),
+        ]
+        if user.has_perm("core.view_auditevent"):
+            items.append((reverse("core:auditevent_list"), _("Audit log")))
+    items.append((reverse("api-docs"), _("API")))
+    if user.is_authenticated and user.is_staff:
+        items.append((reverse("admin:index"), _("Administration")))
+    current = request.path
+    return {
+        "navigation": [
+            {"url": url, "label": label, "current": url == current or (
+                url != "/" and current.startswith(url))}
+            for url, label in items
+        ]
+    }
