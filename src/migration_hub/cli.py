@@ -33,7 +33,9 @@ def _progress() -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     return Progress(
-        TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         transient=False,
     )
 
@@ -98,10 +100,18 @@ def _check_port_free(host: str, port: int) -> None:
 def _exec_gunicorn(host: str, port: int, workers: int) -> None:
     _check_port_free(host, port)
     arguments = [
-        sys.executable, "-m", "gunicorn", "migration_hub.config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--forwarded-allow-ips", os.environ.get(
-            "FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "migration_hub.config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
     sys.stdout.flush()
     os.execv(sys.executable, arguments)  # noqa: S606  (replaces this process by gunicorn)
@@ -123,12 +133,16 @@ def command_demo(args: argparse.Namespace) -> int:
     print("\nDemo accounts (one per role):")
     width = max(len(account.username) for account in accounts)
     for account in accounts:
-        print(f"  {account.username:<{width}}  {account.password}  "
-              f"({account.role} in {account.organization})")
+        print(
+            f"  {account.username:<{width}}  {account.password}  "
+            f"({account.role} in {account.organization})"
+        )
     if args.no_serve:
         return 0
-    print(f"\nOpen http://127.0.0.1:{args.port}/ and sign in with an account above. "
-          "Press Ctrl+C to stop.")
+    print(
+        f"\nOpen http://127.0.0.1:{args.port}/ and sign in with an account above. "
+        "Press Ctrl+C to stop."
+    )
     _exec_gunicorn("127.0.0.1", args.port, workers=2)
     return 0  # pragma: no cover - exec does not return
 
@@ -184,8 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     serve.set_defaults(handler=command_serve)
 
-    manage = commands.add_parser("manage", help="run a Django management command",
-                                 add_help=False)
+    manage = commands.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("arguments", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=command_manage)
 
@@ -214,8 +227,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if isinstance(error, DatabaseError):
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-            print(f"error: the database failed ({first_line}): check DATABASE_URL and that "
-                  "the server is running.", file=sys.stderr)
+            print(
+                f"error: the database failed ({first_line}): check DATABASE_URL and that "
+                "the server is running.",
+                file=sys.stderr,
+            )
             return EXIT_RUNTIME
         if isinstance(error, ValidationError):
             print(f"error: {'; '.join(error.messages)}", file=sys.stderr)

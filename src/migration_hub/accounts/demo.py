@@ -18,8 +18,20 @@ from .models import Organization, User
 PASSWORDS_FILE = "demo-accounts.json"
 DEMO_ORGANIZATIONS = [
     # code, name, acronym, kind, country (alpha-3)
-    ("DEMO-SECRETARIAT", "Demo Network Secretariat", "DNS", OrganizationKind.NETWORK_SECRETARIAT, "CHE"),
-    ("DEMO-MINISTRY", "Demo Ministry of Labour and Migration", "DMLM", OrganizationKind.MINISTRY, "KEN"),
+    (
+        "DEMO-SECRETARIAT",
+        "Demo Network Secretariat",
+        "DNS",
+        OrganizationKind.NETWORK_SECRETARIAT,
+        "CHE",
+    ),
+    (
+        "DEMO-MINISTRY",
+        "Demo Ministry of Labour and Migration",
+        "DMLM",
+        OrganizationKind.MINISTRY,
+        "KEN",
+    ),
 ]
 
 
@@ -50,7 +62,11 @@ def ensure_demo_accounts(directory: Path) -> list[DemoAccount]:
         organization = Organization.objects.filter(code=code).first()
         if organization is None:
             organization = services.create_organization(
-                actor=None, code=code, name=name, acronym=acronym, kind=kind,
+                actor=None,
+                code=code,
+                name=name,
+                acronym=acronym,
+                kind=kind,
                 country=Country.objects.filter(alpha3=alpha3).first(),
             )
         organizations.append(organization)
@@ -66,8 +82,11 @@ def ensure_demo_accounts(directory: Path) -> list[DemoAccount]:
             passwords[username] = secrets.token_urlsafe(12)
             if user is None:
                 user = services.create_user(
-                    actor=None, username=username, password=passwords[username],
-                    email=f"{username}@example.org", first_name="Demo",
+                    actor=None,
+                    username=username,
+                    password=passwords[username],
+                    email=f"{username}@example.org",
+                    first_name="Demo",
                     last_name=str(Role(role).label),
                 )
             else:

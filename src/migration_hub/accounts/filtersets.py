@@ -10,10 +10,13 @@ from .models import Membership, Office, Organization
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices,
-                                       empty_label=_("All kinds"))
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=OrganizationKind.choices, empty_label=_("All kinds")
+    )
     country = django_filters.ModelChoiceFilter(
-        label=_("Country"), queryset=Country.objects.all(), to_field_name="alpha3",
+        label=_("Country"),
+        queryset=Country.objects.all(),
+        to_field_name="alpha3",
         empty_label=_("All countries"),
     )
 
@@ -23,10 +26,12 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
 
 class OfficeFilterSet(django_filters.FilterSet):
-    organization = django_filters.CharFilter(label=_("Organization code"),
-                                             field_name="organization__code")
-    country = django_filters.CharFilter(label=_("Country (ISO alpha-3)"),
-                                        field_name="country__alpha3", lookup_expr="iexact")
+    organization = django_filters.CharFilter(
+        label=_("Organization code"), field_name="organization__code"
+    )
+    country = django_filters.CharFilter(
+        label=_("Country (ISO alpha-3)"), field_name="country__alpha3", lookup_expr="iexact"
+    )
 
     class Meta:
         model = Office
@@ -34,8 +39,9 @@ class OfficeFilterSet(django_filters.FilterSet):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    organization = django_filters.CharFilter(label=_("Organization code"),
-                                             field_name="organization__code")
+    organization = django_filters.CharFilter(
+        label=_("Organization code"), field_name="organization__code"
+    )
     role = django_filters.ChoiceFilter(label=_("Role"), choices=Role.choices)
 
     class Meta:

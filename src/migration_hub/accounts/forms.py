@@ -10,6 +10,7 @@ class OrganizationForm(forms.ModelForm):
     """Edits an organization; `version` travels with the form to catch concurrent edits."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organization

@@ -83,11 +83,15 @@ class Office(VersionedModel):
     """An organization's presence in a country."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
         related_name="offices",
     )
     country = models.ForeignKey(
-        "core.Country", verbose_name=_("country"), on_delete=models.PROTECT,
+        "core.Country",
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
         related_name="offices",
     )
     city = models.CharField(_("city"), max_length=100, blank=True)
@@ -118,11 +122,15 @@ class Membership(TimeStampedModel):
     """One role a user holds in one organization."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -138,7 +146,7 @@ class Membership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()} – {self.organization}"
+        return f"{self.user} - {self.get_role_display()} - {self.organization}"
 
     @property
     def owner_organization_id(self) -> int:

@@ -28,9 +28,7 @@ def memberships_for(user: Any) -> QuerySet[Membership]:
 
 
 def roles_requiring_two_factor() -> set[str]:
-    return set(
-        RolePolicy.objects.filter(require_two_factor=True).values_list("role", flat=True)
-    )
+    return set(RolePolicy.objects.filter(require_two_factor=True).values_list("role", flat=True))
 
 
 def two_factor_required(user: Any) -> bool:

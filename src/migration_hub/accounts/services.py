@@ -32,9 +32,13 @@ def create_organization(*, actor: Any, **fields: Any) -> Organization:
         organization.created_by = actor
     organization.full_clean()
     organization.save()
-    audit.record(actor, AuditAction.CREATE, organization,
-                 changes=audit.diff({}, audit.snapshot(organization)),
-                 organization_id=organization.pk)
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        organization,
+        changes=audit.diff({}, audit.snapshot(organization)),
+        organization_id=organization.pk,
+    )
     search.index_object(organization)
     return organization
 
@@ -47,7 +51,10 @@ def update_organization(
     if "code" in changes and changes["code"] != organization.code:
         raise ValidationError({"code": _("The code is stable: links and imports use it.")})
     return update_versioned(
-        organization, actor=actor, expected_version=expected_version, changes=changes,
+        organization,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
         organization_id=organization.pk,
     )
 
@@ -60,8 +67,13 @@ def create_office(*, actor: Any, organization: Organization, **fields: Any) -> O
         office.created_by = actor
     office.full_clean()
     office.save()
-    audit.record(actor, AuditAction.CREATE, office,
-                 changes=audit.diff({}, audit.snapshot(office)), organization_id=organization.pk)
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        office,
+        changes=audit.diff({}, audit.snapshot(office)),
+        organization_id=organization.pk,
+    )
     return office
 
 
@@ -72,7 +84,10 @@ def update_office(
     if "organization" in changes and changes["organization"] != office.organization:
         raise ValidationError({"organization": _("An office cannot move to another organization.")})
     return update_versioned(
-        office, actor=actor, expected_version=expected_version, changes=changes,
+        office,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
         organization_id=office.organization_id,
     )
 
@@ -80,9 +95,13 @@ def update_office(
 @transaction.atomic
 def delete_office(office: Office, *, actor: Any) -> None:
     _require(actor, "accounts.delete_office", office)
-    audit.record(actor, AuditAction.DELETE, office,
-                 changes=audit.diff(audit.snapshot(office), {}),
-                 organization_id=office.organization_id)
+    audit.record(
+        actor,
+        AuditAction.DELETE,
+        office,
+        changes=audit.diff(audit.snapshot(office), {}),
+        organization_id=office.organization_id,
+    )
     office.delete()
 
 
@@ -97,8 +116,13 @@ def grant_role(*, actor: Any, user: User, organization: Organization, role: str)
     membership.full_clean(validate_constraints=False)
     membership.created_by = actor if actor is not None and actor.is_authenticated else None
     membership.save()
-    audit.record(actor, AuditAction.GRANT, membership, organization_id=organization.pk,
-                 metadata={"user": user.pk, "role": role})
+    audit.record(
+        actor,
+        AuditAction.GRANT,
+        membership,
+        organization_id=organization.pk,
+        metadata={"user": user.pk, "role": role},
+    )
     forget_roles(user)
     return membership
 
@@ -106,9 +130,13 @@ def grant_role(*, actor: Any, user: User, organization: Organization, role: str)
 @transaction.atomic
 def revoke_role(membership: Membership, *, actor: Any) -> None:
     _require(actor, "accounts.delete_membership", membership)
-    audit.record(actor, AuditAction.REVOKE, membership,
-                 organization_id=membership.organization_id,
-                 metadata={"user": membership.user_id, "role": membership.role})
+    audit.record(
+        actor,
+        AuditAction.REVOKE,
+        membership,
+        organization_id=membership.organization_id,
+        metadata={"user": membership.user_id, "role": membership.role},
+    )
     membership.delete()
     forget_roles(membership.user)
 
@@ -136,8 +164,12 @@ def set_role_policy(*, actor: Any, role: str, require_two_factor: bool) -> RoleP
     policy.require_two_factor = require_two_factor
     policy.full_clean()
     policy.save()
-    audit.record(actor, AuditAction.UPDATE, policy,
-                 changes={"require_two_factor": [before, require_two_factor]})
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        policy,
+        changes={"require_two_factor": [before, require_two_factor]},
+    )
     return policy
 
 

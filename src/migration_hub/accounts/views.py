@@ -96,8 +96,10 @@ class OrganizationUpdateView(LoginRequiredMixin, PermissionRequiredMixin, View):
             changes = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
             try:
                 services.update_organization(
-                    organization, actor=request.user,
-                    expected_version=form.cleaned_data["version"], changes=changes,
+                    organization,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    changes=changes,
                 )
             except ConflictError as conflict:
                 form.add_error(None, str(conflict))
@@ -111,7 +113,9 @@ class OrganizationUpdateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         else:
             status = 400
         return render(
-            request, self.template_name, {"form": form, "organization": organization},
+            request,
+            self.template_name,
+            {"form": form, "organization": organization},
             status=status,
         )
 
@@ -135,6 +139,14 @@ class ApiTokenView(LoginRequiredMixin, View):
         return render(request, "accounts/api_token.html", {"token": token.key})
 
 
+def _throttle_message(device: TOTPDevice) -> str | None:
+    """A message when django-otp holds back further attempts after wrong codes."""
+    allowed, _details = device.verify_is_allowed()
+    if allowed:
+        return None
+    return _("Too many wrong codes. Wait a few seconds, then type the code currently shown.")
+
+
 def _qr_svg(uri: str) -> str:
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return image.to_string(encoding="unicode")
@@ -147,7 +159,9 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
         return device or services.start_totp_enrolment(user=request.user)
 
-    def _render(self, request: HttpRequest, form: TwoFactorTokenForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, form: TwoFactorTokenForm, status: int = 200
+    ) -> HttpResponse:
         device = self._device(request)
         return render(
             request,
@@ -168,14 +182,23 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
         form = TwoFactorTokenForm(request.POST)
         if form.is_valid():
             device = self._device(request)
-            if services.confirm_totp_enrolment(
+            throttled = _throttle_message(device)
+            if throttled:
+                form.add_error("token", throttled)
+            elif services.confirm_totp_enrolment(
                 user=request.user, device=device, token=form.cleaned_data["token"]
             ):
                 otp_login(request, device)
                 messages.success(request, _("Two-factor sign-in is set up."))
                 return HttpResponseRedirect(_safe_next(request))
-            form.add_error("token", _("That code is not valid. Check the clock of your phone "
-                                      "and type the code currently shown."))
+            else:
+                form.add_error(
+                    "token",
+                    _(
+                        "That code is not valid. Check the clock of your phone "
+                        "and type the code currently shown."
+                    ),
+                )
         return self._render(request, form, status=400)
 
 
@@ -183,17 +206,27 @@ class TwoFactorVerifyView(LoginRequiredMixin, View):
     template_name = "accounts/two_factor_verify.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name,
-                      {"form": TwoFactorTokenForm(), "next": _safe_next(request)})
+        return render(
+            request, self.template_name, {"form": TwoFactorTokenForm(), "next": _safe_next(request)}
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = TwoFactorTokenForm(request.POST)
         if form.is_valid():
-            for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
+            devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+            throttled = next(filter(None, map(_throttle_message, devices)), None)
+            for device in [] if throttled else devices:
                 if device.verify_token(form.cleaned_data["token"]):
                     otp_login(request, device)
                     return HttpResponseRedirect(_safe_next(request))
-            form.add_error("token", _("That code is not valid. Type the code currently shown "
-                                      "in your authenticator app."))
-        return render(request, self.template_name,
-                      {"form": form, "next": _safe_next(request)}, status=400)
+            form.add_error(
+                "token",
+                throttled
+                or _(
+                    "That code is not valid. Type the code currently shown "
+                    "in your authenticator app."
+                ),
+            )
+        return render(
+            request, self.template_name, {"form": form, "next": _safe_next(request)}, status=400
+        )

@@ -9,7 +9,7 @@ from pathlib import Path
 import platformdirs
 
 DATA_DIR_VARIABLE = "MIGRATION_HUB_DATA_DIR"
-SECRET_KEY_FILE = "secret_key"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 
 class ConfigurationError(Exception):

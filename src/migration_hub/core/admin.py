@@ -9,7 +9,7 @@ from .models import AuditEvent, Country, Region
 class AuditedModelAdmin(admin.ModelAdmin):
     """Admin edits leave the same audit trail as service writes."""
 
-    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201
+    def save_model(self, request, obj, form, change):
         with transaction.atomic():
             before = {}
             if change:
@@ -18,18 +18,24 @@ class AuditedModelAdmin(admin.ModelAdmin):
                     obj.version += 1
             super().save_model(request, obj, form, change)
             audit.record(
-                request.user, AuditAction.UPDATE if change else AuditAction.CREATE, obj,
+                request.user,
+                AuditAction.UPDATE if change else AuditAction.CREATE,
+                obj,
                 changes=audit.diff(before, audit.snapshot(obj)),
                 organization_id=getattr(obj, "owner_organization_id", None),
                 metadata={"via": "admin"},
             )
 
-    def delete_model(self, request, obj):  # noqa: ANN001, ANN201
+    def delete_model(self, request, obj):
         with transaction.atomic():
-            audit.record(request.user, AuditAction.DELETE, obj,
-                         changes=audit.diff(audit.snapshot(obj), {}),
-                         organization_id=getattr(obj, "owner_organization_id", None),
-                         metadata={"via": "admin"})
+            audit.record(
+                request.user,
+                AuditAction.DELETE,
+                obj,
+                changes=audit.diff(audit.snapshot(obj), {}),
+                organization_id=getattr(obj, "owner_organization_id", None),
+                metadata={"via": "admin"},
+            )
             super().delete_model(request, obj)
 
 
@@ -40,13 +46,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor_ref", "action", "target_type", "target_id"]
     list_filter = ["action"]
 
-    def has_add_permission(self, request):  # noqa: ANN001, ANN201
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # noqa: ANN001, ANN201
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -60,4 +66,3 @@ class CountryAdmin(AuditedModelAdmin):
 @admin.register(Region)
 class RegionAdmin(AuditedModelAdmin):
     list_display = ["name", "m49_code", "level", "parent"]
-

@@ -32,9 +32,11 @@ REDACTED_FIELDS = frozenset({"password", "key", "bin_key", "secret"})
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The concrete field values of `obj`, JSON-safe, for a before/after record."""
-    names = list(fields) if fields is not None else [
-        field.attname for field in obj._meta.concrete_fields
-    ]
+    names = (
+        list(fields)
+        if fields is not None
+        else [field.attname for field in obj._meta.concrete_fields]
+    )
     return {name: _plain(getattr(obj, name)) for name in names if name not in REDACTED_FIELDS}
 
 

@@ -24,8 +24,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = request.path
     return {
         "navigation": [
-            {"url": url, "label": label, "current": url == current or (
-                url != "/" and current.startswith(url))}
+            {
+                "url": url,
+                "label": label,
+                "current": url == current or (url != "/" and current.startswith(url)),
+            }
             for url, label in items
         ]
     }

@@ -101,7 +101,9 @@ def export_response(
             _csv_lines(rows, columns), content_type=CONTENT_TYPES[fmt]
         )
     elif fmt == ExportFormat.XLSX:
-        response = HttpResponse(_xlsx_bytes(rows, columns, filename), content_type=CONTENT_TYPES[fmt])
+        response = HttpResponse(
+            _xlsx_bytes(rows, columns, filename), content_type=CONTENT_TYPES[fmt]
+        )
     else:
         response = HttpResponse(_json_bytes(rows, columns), content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = disposition

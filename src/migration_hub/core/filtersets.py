@@ -22,9 +22,7 @@ class CountryFilterSet(django_filters.FilterSet):
         fields = ["region"]
 
     def filter_region(self, queryset: QuerySet[Country], name: str, value: Region) -> QuerySet:
-        return queryset.filter(
-            Q(region=value) | Q(sub_region=value) | Q(intermediate_region=value)
-        )
+        return queryset.filter(Q(region=value) | Q(sub_region=value) | Q(intermediate_region=value))
 
 
 class RegionFilterSet(django_filters.FilterSet):

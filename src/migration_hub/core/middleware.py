@@ -29,9 +29,7 @@ class RequestBodyLimitMiddleware:
         if limit is not None and length > limit and not is_upload:
             return JsonResponse(
                 {
-                    "detail": _(
-                        "The request body is %(size)s bytes; the limit is %(limit)s bytes."
-                    )
+                    "detail": _("The request body is %(size)s bytes; the limit is %(limit)s bytes.")
                     % {"size": length, "limit": limit}
                 },
                 status=413,

@@ -129,16 +129,28 @@ class Country(models.Model):
     name = models.CharField(_("name"), max_length=100)
     official_name = models.CharField(_("official name"), max_length=200, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sub_region = models.ForeignKey(
-        Region, verbose_name=_("sub-region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("sub-region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     intermediate_region = models.ForeignKey(
-        Region, verbose_name=_("intermediate region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        Region,
+        verbose_name=_("intermediate region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

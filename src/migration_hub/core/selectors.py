@@ -25,9 +25,7 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("actor", "target_type")
     if user.is_superuser:
         return events
-    organizations = organizations_with_role(
-        user, Role.ADMINISTRATOR, Role.DATA_PROTECTION_OFFICER
-    )
+    organizations = organizations_with_role(user, Role.ADMINISTRATOR, Role.DATA_PROTECTION_OFFICER)
     if not organizations:
         return events.none()
     return events.filter(Q(organization_ref__in=organizations))

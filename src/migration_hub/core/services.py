@@ -98,8 +98,9 @@ class LoadReport:
         return f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
 
 
-def _upsert(model: type[models.Model], key: dict[str, Any], values: dict[str, Any],
-            report: LoadReport) -> Any:
+def _upsert(
+    model: type[models.Model], key: dict[str, Any], values: dict[str, Any], report: LoadReport
+) -> Any:
     obj = model._default_manager.filter(**key).first()
     if obj is None:
         obj = model._default_manager.create(**key, **values)
@@ -147,7 +148,9 @@ def load_countries(
         code = code.zfill(3)
         if code not in regions:
             regions[code] = _upsert(
-                Region, {"m49_code": code}, {"name": name, "level": level, "parent": parent},
+                Region,
+                {"m49_code": code},
+                {"name": name, "level": level, "parent": parent},
                 report,
             )
         return regions[code]
@@ -159,8 +162,10 @@ def load_countries(
             row["sub-region-code"], row["sub-region"], RegionLevel.SUB_REGION, continent
         )
         intermediate = region(
-            row["intermediate-region-code"], row["intermediate-region"],
-            RegionLevel.INTERMEDIATE_REGION, sub_region,
+            row["intermediate-region-code"],
+            row["intermediate-region"],
+            RegionLevel.INTERMEDIATE_REGION,
+            sub_region,
         )
         official = pycountry.countries.get(alpha_3=row["alpha-3"])
         _upsert(
@@ -181,7 +186,10 @@ def load_countries(
             progress(1)
     if report.added or report.changed:
         search.rebuild(Country)
-        audit.record(actor, AuditAction.LOAD, None,
-                     metadata={"file": path.name, "added": report.added,
-                               "changed": report.changed})
+        audit.record(
+            actor,
+            AuditAction.LOAD,
+            None,
+            metadata={"file": path.name, "added": report.added, "changed": report.changed},
+        )
     return report

@@ -70,11 +70,16 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
                 request.user,
                 AuditAction.EXPORT,
                 None,
-                metadata={"list": self.export_name, "format": export_format,
-                          "filters": {k: v for k, v in request.GET.items() if k != "export"}},
+                metadata={
+                    "list": self.export_name,
+                    "format": export_format,
+                    "filters": {k: v for k, v in request.GET.items() if k != "export"},
+                },
             )
             return export_response(
-                rows.iterator(chunk_size=1000), self.export_columns, export_format,
+                rows.iterator(chunk_size=1000),
+                self.export_columns,
+                export_format,
                 self.export_name,
             )
         response = super().get(request, *args, **kwargs)

@@ -19,14 +19,26 @@ class OrganizationSerializer(VersionedSerializerMixin, serializers.ModelSerializ
 
     class Meta:
         model = Organization
-        fields = ["url", "code", "name", "acronym", "kind", "country", "website",
-                  "description", "version", "created_at", "updated_at"]
+        fields = [
+            "url",
+            "code",
+            "name",
+            "acronym",
+            "kind",
+            "country",
+            "website",
+            "description",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
 class OfficeSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="code",
-                                                queryset=Organization.objects.all())
+    organization = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organization.objects.all()
+    )
     country = serializers.SlugRelatedField(slug_field="alpha3", queryset=Country.objects.all())
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -36,8 +48,9 @@ class OfficeSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
 
 
 class MembershipSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    organization = serializers.SlugRelatedField(slug_field="code",
-                                                queryset=Organization.objects.all())
+    organization = serializers.SlugRelatedField(
+        slug_field="code", queryset=Organization.objects.all()
+    )
     user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
 
     class Meta:

@@ -42,8 +42,10 @@ class OrganizationViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer: OrganizationSerializer) -> None:
         serializer.instance = services.update_organization(
-            serializer.instance, actor=self.request.user,
-            expected_version=serializer.validated_data["version"], changes=_changes(serializer),
+            serializer.instance,
+            actor=self.request.user,
+            expected_version=serializer.validated_data["version"],
+            changes=_changes(serializer),
         )
 
 
@@ -58,13 +60,16 @@ class OfficeViewSet(viewsets.ModelViewSet):
         return selectors.offices()
 
     def perform_create(self, serializer: OfficeSerializer) -> None:
-        serializer.instance = services.create_office(actor=self.request.user,
-                                                     **_changes(serializer))
+        serializer.instance = services.create_office(
+            actor=self.request.user, **_changes(serializer)
+        )
 
     def perform_update(self, serializer: OfficeSerializer) -> None:
         serializer.instance = services.update_office(
-            serializer.instance, actor=self.request.user,
-            expected_version=serializer.validated_data["version"], changes=_changes(serializer),
+            serializer.instance,
+            actor=self.request.user,
+            expected_version=serializer.validated_data["version"],
+            changes=_changes(serializer),
         )
 
     def perform_destroy(self, instance: Office) -> None:
@@ -72,8 +77,11 @@ class OfficeViewSet(viewsets.ModelViewSet):
 
 
 class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     queryset = Membership.objects.none()
     serializer_class = MembershipSerializer
@@ -85,8 +93,9 @@ class MembershipViewSet(
         return selectors.memberships_for(self.request.user)
 
     def perform_create(self, serializer: MembershipSerializer) -> None:
-        serializer.instance = services.grant_role(actor=self.request.user,
-                                                  **serializer.validated_data)
+        serializer.instance = services.grant_role(
+            actor=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance: Membership) -> None:
         services.revoke_role(instance, actor=self.request.user)

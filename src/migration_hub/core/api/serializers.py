@@ -39,8 +39,14 @@ class CountrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Country
         fields = [
-            "alpha2", "alpha3", "m49_code", "name", "official_name",
-            "region", "sub_region", "intermediate_region",
+            "alpha2",
+            "alpha3",
+            "m49_code",
+            "name",
+            "official_name",
+            "region",
+            "sub_region",
+            "intermediate_region",
         ]
 
 
@@ -58,6 +64,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "created_at", "actor_ref", "action", "target_type", "target_id",
-            "organization_ref", "changes", "metadata",
+            "id",
+            "created_at",
+            "actor_ref",
+            "action",
+            "target_type",
+            "target_id",
+            "organization_ref",
+            "changes",
+            "metadata",
         ]

@@ -1,0 +1,180 @@
+"""Run a benchmark and its peer side by side, interleaved, and report medians and ratios.
+
+A contender is a (name, runner) pair. A runner is either a callable returning a mapping of
+metric name to number for one run, or a command (list of arguments) whose wall time is measured.
+Rounds alternate the order (A B, B A, A B, ...) so drift on a noisy machine hits both sides.
+The first contender is "ours", the second its peer: ratios are first / second.
+
+    report = run_side_by_side("my_bench", [("ours", run_ours), ("peer", ["cmd", "arg"])])
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+
+Runner = Callable[[], Mapping[str, float]] | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    higher_is_better: bool = True
+    digits: int = 1
+
+
+WALL_TIME = Metric("seconds", "wall time (s)", higher_is_better=False, digits=3)
+
+
+class BenchmarkError(Exception):
+    """A run failed or gave results that cannot be trusted; the message says why."""
+
+
+@dataclass
+class Report:
+    benchmark: str
+    names: list[str]
+    metrics: list[Metric]
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    medians: dict[str, dict[str, float]] = field(default_factory=dict)
+    ratios: dict[str, float] = field(default_factory=dict)
+    path: Path | None = None
+
+    def values(self, name: str, key: str) -> list[float]:
+        return [run["metrics"][key] for run in self.runs if run["name"] == name]
+
+    def markdown(self) -> str:
+        header = ["", *(metric.label for metric in self.metrics)]
+        lines = [_row(header), _row(["---"] * len(header))]
+        for name in self.names:
+            cells = [name]
+            for metric in self.metrics:
+                values = self.values(name, metric.key)
+                cells.append(
+                    f"{self.medians[name][metric.key]:.{metric.digits}f} "
+                    f"({min(values):.{metric.digits}f}-{max(values):.{metric.digits}f})"
+                )
+            lines.append(_row(cells))
+        if len(self.names) == 2:
+            ratio_cells = [f"ratio {self.names[0]} / {self.names[1]}"]
+            ratio_cells += [f"{self.ratios[metric.key]:.2f}" for metric in self.metrics]
+            lines.append(_row(ratio_cells))
+        return "\n".join(lines)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _run_command(command: Sequence[str]) -> dict[str, float]:
+    started = time.perf_counter()
+    completed = subprocess.run(list(command), capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise BenchmarkError(
+            f"{' '.join(command)} exited with {completed.returncode}: {completed.stderr[-2000:]}"
+        )
+    return {WALL_TIME.key: elapsed}
+
+
+def _run_once(runner: Runner) -> dict[str, float]:
+    if callable(runner):
+        return dict(runner())
+    return _run_command(runner)
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def run_side_by_side(
+    benchmark: str,
+    contenders: Sequence[tuple[str, Runner]],
+    *,
+    rounds: int = 3,
+    metrics: Sequence[Metric] = (WALL_TIME,),
+    parameters: Mapping[str, Any] | None = None,
+    results_dir: Path = RESULTS_DIR,
+    write: bool = True,
+) -> Report:
+    """Run every contender once per round, alternating the order; write and print the report.
+
+    Raises BenchmarkError (from a runner) on the first failed run; nothing is written then.
+    """
+    names = [name for name, _runner in contenders]
+    if len(set(names)) != len(names) or not names:
+        raise ValueError(f"contender names must be unique and non-empty: {names}")
+    if rounds < 1:
+        raise ValueError("rounds must be at least 1")
+    report = Report(benchmark=benchmark, names=names, metrics=list(metrics))
+    started_at = datetime.now(UTC)
+    for round_number in range(1, rounds + 1):
+        order = list(contenders) if round_number % 2 else list(reversed(contenders))
+        for name, runner in order:
+            print(f"[{benchmark}] round {round_number}/{rounds}: {name} ...", flush=True)
+            run_started = datetime.now(UTC)
+            values = _run_once(runner)
+            missing = [metric.key for metric in metrics if metric.key not in values]
+            if missing:
+                raise BenchmarkError(f"{name} did not report {', '.join(missing)}")
+            report.runs.append(
+                {
+                    "round": round_number,
+                    "name": name,
+                    "started_at": run_started.isoformat(timespec="seconds"),
+                    "metrics": values,
+                }
+            )
+            summary = ", ".join(f"{m.label} {values[m.key]:.{m.digits}f}" for m in metrics)
+            print(f"[{benchmark}]   {summary}", flush=True)
+    for name in names:
+        report.medians[name] = {
+            metric.key: statistics.median(report.values(name, metric.key)) for metric in metrics
+        }
+    if len(names) == 2:
+        first, second = report.medians[names[0]], report.medians[names[1]]
+        report.ratios = {
+            metric.key: first[metric.key] / second[metric.key] if second[metric.key] else float("nan")
+            for metric in metrics
+        }
+    if write:
+        results_dir.mkdir(parents=True, exist_ok=True)
+        report.path = results_dir / f"{benchmark}.json"
+        document = {
+            "benchmark": benchmark,
+            "started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "parameters": dict(parameters or {}),
+            "rounds": rounds,
+            "contenders": names,
+            "metrics": [metric.__dict__ for metric in metrics],
+            "runs": report.runs,
+            "medians": report.medians,
+            "ratios": {f"{key} {names[0]}/{names[-1]}": v for key, v in report.ratios.items()},
+        }
+        report.path.write_text(json.dumps(document, indent=2) + "\n")
+    print()
+    print(report.markdown())
+    print()
+    if report.path:
+        print(f"Medians over {rounds} rounds (min-max in brackets). Written to {report.path}.")
+    return report

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from migration_hub.accounts.choices import Role
+from migration_hub.accounts.models import Organization, User
+from migration_hub.core import search
+from migration_hub.core.models import Country
+from migration_hub.core.services import load_countries
+
+from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def countries(db: None) -> dict[str, Country]:
+    """The full ISO 3166 / M49 reference set, loaded through the real loader."""
+    load_countries()
+    return {country.alpha3: country for country in Country.objects.all()}
+
+
+@pytest.fixture
+def organization(db: None) -> Organization:
+    org = OrganizationFactory(code="HOME", name="Home Ministry of Migration")
+    search.index_object(org)
+    return org
+
+
+@pytest.fixture
+def other_organization(db: None) -> Organization:
+    org = OrganizationFactory(code="OTHER", name="Other Agency for Refugees")
+    search.index_object(org)
+    return org
+
+
+@pytest.fixture
+def make_member(db: None) -> Callable[..., User]:
+    """A user holding `role` in `organization` (one membership row per role)."""
+
+    def make(role: str, organization: Organization, username: str | None = None) -> User:
+        user = UserFactory(username=username or f"{role}-{organization.code.lower()}")
+        MembershipFactory(user=user, organization=organization, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def viewer(make_member: Callable[..., User], organization: Organization) -> User:
+    return make_member(Role.VIEWER, organization)
+
+
+@pytest.fixture
+def editor(make_member: Callable[..., User], organization: Organization) -> User:
+    return make_member(Role.EDITOR, organization)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """The Django test client signed in as the given user."""
+
+    def sign_in(user: User):
+        client.force_login(user)
+        return client
+
+    return sign_in
