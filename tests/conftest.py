@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from migration_hub.accounts.choices import Role
@@ -12,6 +13,14 @@ from migration_hub.core.models import Country
 from migration_hub.core.services import load_countries
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Each test starts in English: a request in another language leaves it active."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -283,3 +283,17 @@ def test_schema_and_docs_are_served_without_external_hosts(client) -> None:
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in docs
     assert "cdn." not in docs and "unpkg" not in docs
+
+
+@pytest.mark.parametrize(
+    "value", ["0274-02-26T16:27:41+23:44", "0001-01-01T00:00:00+05:00", "yesterday"]
+)
+def test_odd_dates_in_filters_are_a_400_or_work_not_a_500(
+    api_client, make_member, organization, value: str
+) -> None:
+    api_client.force_authenticate(make_member(Role.DATA_PROTECTION_OFFICER, organization))
+    response = api_client.get("/api/core/audit-events/", {"since": value})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "since" in response.json()
+    assert api_client.get("/api/core/audit-events/").status_code == 200

@@ -15,6 +15,7 @@ import pytest
 
 # Settings the test run itself uses; a user's shell has none of them.
 TEST_ONLY_VARIABLES = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for Playwright by tests/browser; never in deployment
     "DJANGO_SETTINGS_MODULE",
     "DATABASE_URL",
     "SECRET_KEY",

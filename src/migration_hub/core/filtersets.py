@@ -1,11 +1,33 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from .choices import AuditAction
 from .models import AuditEvent, Country, Region
+
+
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, turned into UTC so every database accepts its offset."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError as error:
+            raise forms.ValidationError(_("This date is out of range."), code="invalid") from error
+
+
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 class CountryFilterSet(django_filters.FilterSet):
@@ -38,12 +60,8 @@ class AuditEventFilterSet(django_filters.FilterSet):
     target_type = django_filters.CharFilter(
         label=_("Record type"), field_name="target_type__model", lookup_expr="iexact"
     )
-    since = django_filters.IsoDateTimeFilter(
-        label=_("From"), field_name="created_at", lookup_expr="gte"
-    )
-    until = django_filters.IsoDateTimeFilter(
-        label=_("Until"), field_name="created_at", lookup_expr="lte"
-    )
+    since = UTCIsoDateTimeFilter(label=_("From"), field_name="created_at", lookup_expr="gte")
+    until = UTCIsoDateTimeFilter(label=_("Until"), field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = AuditEvent
