@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,6 +48,7 @@ def test_brute_force_locks_the_account_with_a_clear_message(client, settings) ->
     assert response.status_code == 429
     body = response.content.decode()
     assert "Too many failed sign-in attempts" in body and "15 minutes" in body
+    assert "administrator" in body
     assert "_auth_user_id" not in client.session
 
 
@@ -150,3 +152,39 @@ def test_api_token_is_shown_once_and_replaces_the_old_one(client_for, viewer) ->
     assert api.get("/api/core/countries/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION=f"Token {second}")
     assert api.get("/api/core/countries/").status_code == 200
+
+
+def test_a_stolen_password_cannot_replace_the_authenticator(client) -> None:
+    user = UserFactory(username="amina")
+    own = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    sign_in(client, "amina", PASSWORD)  # password only, second step not passed
+    response = client.get(reverse("accounts:two_factor_setup"))
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    posted = client.post(reverse("accounts:two_factor_setup"), {"token": "123456"})
+    assert posted.status_code == 302 and posted["Location"].startswith(
+        reverse("accounts:two_factor_verify")
+    )
+    assert list(TOTPDevice.objects.filter(user=user)) == [own]
+    with pytest.raises(PermissionDenied):
+        attacker_device = services.start_totp_enrolment(user=user)
+        services.confirm_totp_enrolment(
+            user=user, device=attacker_device, token=f"{totp(attacker_device.bin_key):06d}"
+        )
+
+
+def test_setup_page_shows_the_key_in_base32_for_typing(client_for, viewer) -> None:
+    from base64 import b32decode
+
+    response = client_for(viewer).get(reverse("accounts:two_factor_setup"))
+    device = TOTPDevice.objects.get(user=viewer, confirmed=False)
+    assert b32decode(response.context["secret"]) == device.bin_key
+
+
+def test_lockout_page_states_the_configured_wait(client, settings) -> None:
+    from datetime import timedelta
+
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=42)
+    UserFactory(username="amina")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = sign_in(client, "amina", "guess")
+    assert "42 minutes" in response.content.decode()

@@ -182,3 +182,30 @@ def test_audit_log_shows_only_the_organizations_events(
         "object_list"
     ]
     assert [event.organization_ref for event in events] == [str(organization.pk)]
+
+
+def test_dpo_sees_sign_ins_and_exports_of_the_organizations_members(
+    client, make_member, organization, other_organization
+) -> None:
+    member = make_member(Role.VIEWER, organization)
+    outsider = make_member(Role.VIEWER, other_organization)
+    for user in (member, outsider):
+        client.force_login(user)
+        client.get(reverse("accounts:organization_list"), {"export": "json"})
+    client.force_login(make_member(Role.DATA_PROTECTION_OFFICER, organization))
+    events = client.get(reverse("core:auditevent_list"), {"action": "export"}).context[
+        "object_list"
+    ]
+    assert [event.actor for event in events] == [member]
+
+
+def test_rebuild_search_index_command(organization) -> None:
+    from django.core.management import call_command
+
+    from migration_hub.accounts.models import Organization
+    from migration_hub.core import search
+    from migration_hub.core.models import SearchDocument
+
+    SearchDocument.objects.all().delete()
+    call_command("rebuild_search_index")
+    assert search.filter_queryset(Organization.objects.all(), "home").exists()

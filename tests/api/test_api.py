@@ -297,3 +297,22 @@ def test_odd_dates_in_filters_are_a_400_or_work_not_a_500(
     if response.status_code == 400:
         assert "since" in response.json()
     assert api_client.get("/api/core/audit-events/").status_code == 200
+
+
+def test_deleting_an_organization_is_audited_and_leaves_no_search_entry(
+    api_client, organization
+) -> None:
+    from migration_hub.core import search
+    from tests.factories import UserFactory
+
+    api_client.force_authenticate(UserFactory(username="root", is_superuser=True))
+    assert api_client.delete(org_url(organization)).status_code == 204
+    assert AuditEvent.objects.filter(
+        action=AuditAction.DELETE, target_type__model="organization"
+    ).exists()
+    assert not search.filter_queryset(Organization.objects.all(), "home").exists()
+    from migration_hub.core.models import SearchDocument
+
+    assert not SearchDocument.objects.filter(
+        target_id=str(organization.pk), target_type__model="organization"
+    ).exists()

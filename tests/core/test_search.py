@@ -83,3 +83,11 @@ def test_backend_index_exists_on_this_database() -> None:
                 "SELECT indexname FROM pg_indexes WHERE indexname = 'core_searchdocument_fts'"
             )
         assert cursor.fetchone() is not None
+
+
+def test_lists_without_an_index_fall_back_to_their_search_fields(countries: dict) -> None:
+    from migration_hub.core.models import Region
+
+    found = search.search_queryset(Region.objects.all(), "africa", fallback_fields=["name"])
+    assert "Sub-Saharan Africa" in names(found)
+    assert search.search_queryset(Region.objects.all(), "africa").count() == Region.objects.count()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import models
 
 from migration_hub.core.admin import AuditedModelAdmin
 
@@ -23,7 +24,11 @@ class OrganizationAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "kind", "country"]
     list_filter = ["kind"]
     search_fields = ["code", "name", "acronym"]
-    readonly_fields = ["version"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is stable once created: URLs, filters and imports use it.
+        return ["version", "code"] if obj else ["version"]
 
 
 @admin.register(Office)

@@ -22,6 +22,9 @@ code_validator = RegexValidator(
 class User(AbstractUser):
     """A person who signs in. Roles come from memberships, not from Django groups."""
 
+    # Personal data stays out of the audit trail; the trail names the account by id.
+    audit_exclude_fields = ("first_name", "last_name", "email", "last_login")
+
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
     )

@@ -12,21 +12,16 @@ from rest_framework.authtoken.models import Token
 
 from migration_hub.core import audit, search
 from migration_hub.core.choices import AuditAction
-from migration_hub.core.permissions import forget_roles
+from migration_hub.core.permissions import forget_roles, require
 from migration_hub.core.services import update_versioned
 
 from .models import Membership, Office, Organization, RolePolicy, User
 
 
-def _require(actor: Any, perm: str, obj: Any = None) -> None:
-    if actor is not None and not actor.has_perm(perm, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 @transaction.atomic
 def create_organization(*, actor: Any, **fields: Any) -> Organization:
     """Create an organization; ValidationError names each bad field."""
-    _require(actor, "accounts.add_organization")
+    require(actor, "accounts.add_organization")
     organization = Organization(**fields)
     if actor is not None and actor.is_authenticated:
         organization.created_by = actor
@@ -43,11 +38,26 @@ def create_organization(*, actor: Any, **fields: Any) -> Organization:
     return organization
 
 
+@transaction.atomic
+def delete_organization(organization: Organization, *, actor: Any) -> None:
+    """Delete an organization with its offices and memberships (superusers only)."""
+    require(actor, "accounts.delete_organization", organization)
+    audit.record(
+        actor,
+        AuditAction.DELETE,
+        organization,
+        changes=audit.diff(audit.snapshot(organization), {}),
+        organization_id=organization.pk,
+    )
+    search.remove_object(organization)
+    organization.delete()
+
+
 def update_organization(
     organization: Organization, *, actor: Any, expected_version: int, changes: dict[str, Any]
 ) -> Organization:
     """Change an organization if nobody changed it since `expected_version` (else 409)."""
-    _require(actor, "accounts.change_organization", organization)
+    require(actor, "accounts.change_organization", organization)
     if "code" in changes and changes["code"] != organization.code:
         raise ValidationError({"code": _("The code is stable: links and imports use it.")})
     return update_versioned(
@@ -62,7 +72,7 @@ def update_organization(
 @transaction.atomic
 def create_office(*, actor: Any, organization: Organization, **fields: Any) -> Office:
     office = Office(organization=organization, **fields)
-    _require(actor, "accounts.add_office", office)
+    require(actor, "accounts.add_office", office)
     if actor is not None and actor.is_authenticated:
         office.created_by = actor
     office.full_clean()
@@ -80,7 +90,7 @@ def create_office(*, actor: Any, organization: Organization, **fields: Any) -> O
 def update_office(
     office: Office, *, actor: Any, expected_version: int, changes: dict[str, Any]
 ) -> Office:
-    _require(actor, "accounts.change_office", office)
+    require(actor, "accounts.change_office", office)
     if "organization" in changes and changes["organization"] != office.organization:
         raise ValidationError({"organization": _("An office cannot move to another organization.")})
     return update_versioned(
@@ -94,7 +104,7 @@ def update_office(
 
 @transaction.atomic
 def delete_office(office: Office, *, actor: Any) -> None:
-    _require(actor, "accounts.delete_office", office)
+    require(actor, "accounts.delete_office", office)
     audit.record(
         actor,
         AuditAction.DELETE,
@@ -109,7 +119,7 @@ def delete_office(office: Office, *, actor: Any) -> None:
 def grant_role(*, actor: Any, user: User, organization: Organization, role: str) -> Membership:
     """Give `user` a role in `organization`; granting a role held already changes nothing."""
     membership = Membership(user=user, organization=organization, role=role)
-    _require(actor, "accounts.add_membership", membership)
+    require(actor, "accounts.add_membership", membership)
     existing = Membership.objects.filter(user=user, organization=organization, role=role).first()
     if existing:
         return existing
@@ -129,7 +139,7 @@ def grant_role(*, actor: Any, user: User, organization: Organization, role: str)
 
 @transaction.atomic
 def revoke_role(membership: Membership, *, actor: Any) -> None:
-    _require(actor, "accounts.delete_membership", membership)
+    require(actor, "accounts.delete_membership", membership)
     audit.record(
         actor,
         AuditAction.REVOKE,
@@ -158,7 +168,7 @@ def create_user(
 
 @transaction.atomic
 def set_role_policy(*, actor: Any, role: str, require_two_factor: bool) -> RolePolicy:
-    _require(actor, "accounts.change_rolepolicy")
+    require(actor, "accounts.change_rolepolicy")
     policy, _created = RolePolicy.objects.select_for_update().get_or_create(role=role)
     before = policy.require_two_factor
     policy.require_two_factor = require_two_factor
@@ -182,7 +192,14 @@ def start_totp_enrolment(*, user: User) -> TOTPDevice:
 
 @transaction.atomic
 def confirm_totp_enrolment(*, user: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm the device if `token` is valid; returns whether it was."""
+    """Confirm the device if `token` is valid; returns whether it was.
+
+    Replaces an existing authenticator only for a session already verified with it (the view
+    checks; this is the second line of defence).
+    """
+    has_other = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
+    if has_other and not getattr(user, "is_verified", lambda: False)():
+        raise PermissionDenied(_("Confirm your current authenticator before replacing it."))
     if device.user_id != user.pk or not device.verify_token(token):
         return False
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
 import qrcode
@@ -153,7 +154,22 @@ def _qr_svg(uri: str) -> str:
 
 
 class TwoFactorSetupView(LoginRequiredMixin, View):
+    """Enrol an authenticator app. Replacing an existing one needs a verified session first,
+    so a stolen password alone cannot swap in the thief's authenticator."""
+
     template_name = "accounts/two_factor_setup.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()
+            and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        ):
+            return HttpResponseRedirect(
+                f"{reverse('accounts:two_factor_verify')}?next={reverse('accounts:two_factor_setup')}"
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def _device(self, request: HttpRequest) -> TOTPDevice:
         device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
@@ -169,7 +185,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             {
                 "form": form,
                 "qr_svg": _qr_svg(device.config_url),
-                "secret": device.bin_key.hex(),
+                "secret": b32encode(device.bin_key).decode(),
                 "next": _safe_next(request),
             },
             status=status,

@@ -1,13 +1,28 @@
 from django.contrib import admin
 from django.db import transaction
 
-from . import audit
+from . import audit, search
 from .choices import AuditAction
 from .models import AuditEvent, Country, Region
 
 
 class AuditedModelAdmin(admin.ModelAdmin):
-    """Admin edits leave the same audit trail as service writes."""
+    """Admin edits leave the same trail as service writes: audit event, version, search index.
+
+    The admin has no version check: it is for administrators fixing records, and the audit
+    trail shows each change.
+    """
+
+    def _record(self, request, obj, action, before):
+        after = audit.snapshot(obj) if action != AuditAction.DELETE else {}
+        audit.record(
+            request.user,
+            action,
+            obj,
+            changes=audit.diff(before, after),
+            organization_id=getattr(obj, "owner_organization_id", None),
+            metadata={"via": "admin"},
+        )
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
@@ -17,25 +32,29 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 if hasattr(obj, "version"):
                     obj.version += 1
             super().save_model(request, obj, form, change)
-            audit.record(
-                request.user,
-                AuditAction.UPDATE if change else AuditAction.CREATE,
-                obj,
-                changes=audit.diff(before, audit.snapshot(obj)),
-                organization_id=getattr(obj, "owner_organization_id", None),
-                metadata={"via": "admin"},
-            )
+            self._record(request, obj, AuditAction.UPDATE if change else AuditAction.CREATE, before)
+            if search.is_registered(type(obj)):
+                search.index_object(obj)
+
+    def save_formset(self, request, form, formset, change):
+        with transaction.atomic():
+            for deleted in formset.initial_forms:
+                if deleted in formset.deleted_forms:
+                    self._record(
+                        request,
+                        deleted.instance,
+                        AuditAction.DELETE,
+                        audit.snapshot(deleted.instance),
+                    )
+            instances = formset.save()
+            for instance in instances:
+                self._record(request, instance, AuditAction.UPDATE, {})
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit.record(
-                request.user,
-                AuditAction.DELETE,
-                obj,
-                changes=audit.diff(audit.snapshot(obj), {}),
-                organization_id=getattr(obj, "owner_organization_id", None),
-                metadata={"via": "admin"},
-            )
+            self._record(request, obj, AuditAction.DELETE, audit.snapshot(obj))
+            if search.is_registered(type(obj)):
+                search.remove_object(obj)
             super().delete_model(request, obj)
 
 

@@ -37,7 +37,8 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str
         if fields is not None
         else [field.attname for field in obj._meta.concrete_fields]
     )
-    return {name: _plain(getattr(obj, name)) for name in names if name not in REDACTED_FIELDS}
+    hidden = REDACTED_FIELDS | set(getattr(obj, "audit_exclude_fields", ()))
+    return {name: _plain(getattr(obj, name)) for name in names if name not in hidden}
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:

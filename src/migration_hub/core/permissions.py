@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .choices import Role
 
@@ -37,6 +39,13 @@ def forget_roles(user: Any) -> None:
 def organizations_with_role(user: Any, *roles: str) -> list[str]:
     wanted = set(roles)
     return [org for org, held in roles_of(user).items() if held & wanted]
+
+
+def require(actor: Any, perm: str, obj: Any = None) -> None:
+    """Raise PermissionDenied unless `actor` has `perm` (on `obj`). `actor=None` is the system
+    itself (reference loading, the demo set-up) and may do anything."""
+    if actor is not None and not actor.has_perm(perm, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def owner_organization_id(obj: Any) -> str | None:

@@ -131,6 +131,22 @@ def _match_sql(terms: Iterable[str]) -> tuple[str, list[str]]:
     raise NotImplementedError(f"full-text search is not available on {connection.vendor}")
 
 
+def search_queryset(
+    queryset: models.QuerySet, query: str, *, fallback_fields: Iterable[str] = ()
+) -> models.QuerySet:
+    """`?q=` for any list: the full-text index where the model is registered, else a
+    case-insensitive match on any of `fallback_fields`; an empty query changes nothing."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if is_registered(queryset.model):
+        return filter_queryset(queryset, query)
+    condition = models.Q()
+    for field in fallback_fields:
+        condition |= models.Q(**{f"{field}__icontains": query})
+    return queryset.filter(condition) if condition else queryset
+
+
 def filter_queryset(queryset: models.QuerySet, query: str) -> models.QuerySet:
     """Rows of `queryset` whose indexed text matches every word of `query` (as prefixes)."""
     model = queryset.model

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from .choices import Role
@@ -28,4 +29,9 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     organizations = organizations_with_role(user, Role.ADMINISTRATOR, Role.DATA_PROTECTION_OFFICER)
     if not organizations:
         return events.none()
-    return events.filter(Q(organization_ref__in=organizations))
+    # Sign-ins, exports and token changes carry no organization: they are shown for the
+    # organization's members.
+    member_ids = (
+        get_user_model().objects.filter(memberships__organization_id__in=organizations).values("pk")
+    )
+    return events.filter(Q(organization_ref__in=organizations) | Q(actor_id__in=member_ids))

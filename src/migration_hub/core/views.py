@@ -60,7 +60,7 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         return self.apply_search(queryset, query) if query else queryset
 
     def apply_search(self, queryset: QuerySet, query: str) -> QuerySet:
-        return search.filter_queryset(queryset, query)
+        return search.search_queryset(queryset, query, fallback_fields=self.search_fields)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         export_format = request.GET.get("export")
@@ -161,6 +161,5 @@ class AuditEventListView(FilteredListView):
     def get_base_queryset(self) -> QuerySet[AuditEvent]:
         return selectors.audit_events_for(self.request.user)
 
-    def apply_search(self, queryset: QuerySet, query: str) -> QuerySet:
-        # Audit events are not in the search index: `q` matches a record id or a user name.
-        return queryset.filter(target_id=query) | queryset.filter(actor__username__iexact=query)
+    # Audit events are not in the search index: `q` matches a record id or a user name.
+    search_fields = ["target_id", "actor__username"]

@@ -48,6 +48,9 @@ class OrganizationViewSet(viewsets.ModelViewSet):
             changes=_changes(serializer),
         )
 
+    def perform_destroy(self, instance: Organization) -> None:
+        services.delete_organization(instance, actor=self.request.user)
+
 
 class OfficeViewSet(viewsets.ModelViewSet):
     queryset = Office.objects.none()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
@@ -16,18 +16,11 @@ class FullTextSearchFilter(BaseFilterBackend):
     param = "q"
 
     def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
-        query = request.query_params.get(self.param, "").strip()
-        if not query:
-            return queryset
-        if search.is_registered(queryset.model):
-            return search.filter_queryset(queryset, query)
-        fields = getattr(view, "search_fields", [])
-        if not fields:
-            return queryset
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": query})
-        return queryset.filter(condition)
+        return search.search_queryset(
+            queryset,
+            request.query_params.get(self.param, ""),
+            fallback_fields=getattr(view, "search_fields", ()),
+        )
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
