@@ -75,6 +75,7 @@ def migrate_with_progress() -> int:
 def load_reference() -> list[tuple[str, str]]:
     """Load every reference data set that exists; returns (name, report) pairs."""
     from migration_hub.core import services as core_services
+    from migration_hub.registry import loader, schema
 
     reports = []
     with _progress() as progress:
@@ -82,6 +83,9 @@ def load_reference() -> list[tuple[str, str]]:
         task = progress.add_task("Countries and M49 regions", total=len(rows))
         report = core_services.load_countries(progress=lambda n: progress.advance(task, n))
         reports.append(("Countries and M49 regions", str(report)))
+        task = progress.add_task("Governance registry", total=len(schema.FILES))
+        result = loader.load_reference(progress=lambda _name: progress.advance(task))
+        reports += [(f"Registry {label}", str(counts)) for label, counts in result.reports.items()]
     return reports
 
 
@@ -210,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from migration_hub.config.paths import ConfigurationError
+    from migration_hub.registry.errors import ReferenceDataError
 
     try:
         return int(args.handler(args) or 0)
@@ -218,6 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIGURATION
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except ReferenceDataError as error:
+        print(
+            f"error: the reference data has {len(error.problems)} problem(s); nothing was "
+            "loaded. Fix them and run again:",
+            file=sys.stderr,
+        )
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
         return EXIT_RUNTIME
     except KeyboardInterrupt:
         return 130

@@ -188,3 +188,21 @@ def test_lockout_page_states_the_configured_wait(client, settings) -> None:
     for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
         response = sign_in(client, "amina", "guess")
     assert "42 minutes" in response.content.decode()
+
+
+def test_behind_a_proxy_lockouts_follow_the_client_address(client, settings) -> None:
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    UserFactory(username="amina")
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "amina", "password": "guess"}, **attacker)
+    assert (
+        client.post(LOGIN, {"username": "amina", "password": PASSWORD}, **attacker).status_code
+        == 429
+    )
+    real_user = {"HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert (
+        client.post(LOGIN, {"username": "amina", "password": PASSWORD}, **real_user).status_code
+        == 302
+    )

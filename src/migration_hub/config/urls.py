@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("", include("migration_hub.core.urls")),
     path("accounts/", include("migration_hub.accounts.urls")),
+    path("registry/", include("migration_hub.registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/", include("migration_hub.core.api.urls")),
     path("api/accounts/", include("migration_hub.accounts.api.urls")),
+    path("api/registry/", include("migration_hub.registry.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

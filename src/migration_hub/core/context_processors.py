@@ -13,8 +13,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[tuple[str, Any]] = [(reverse("core:home"), _("Home"))]
     if user.is_authenticated:
         items += [
-            (reverse("accounts:organization_list"), _("Organizations")),
+            (reverse("registry:organization_list"), _("Registry")),
+            (reverse("registry:instrument_list"), _("Instruments")),
+            (reverse("registry:crosswalk_matrix"), _("Crosswalk")),
             (reverse("core:country_list"), _("Countries")),
+            (reverse("accounts:organization_list"), _("Organizations")),
         ]
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))

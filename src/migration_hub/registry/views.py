@@ -1,0 +1,450 @@
+"""Registry pages: directory, detail pages, the questions users ask, editing with a source."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from rules.contrib.views import PermissionRequiredMixin
+
+from migration_hub.core import audit
+from migration_hub.core.choices import AuditAction, ExportFormat
+from migration_hub.core.exports import Column, export_response
+from migration_hub.core.models import Country, Region
+from migration_hub.core.views import FilteredListView
+
+from . import selectors, services
+from .filtersets import InstrumentFilterSet, OrganizationFilterSet
+from .models import Framework, FrameworkItem, Instrument, Network, Organization, Right
+
+
+class RegistryPage(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
+    """A read-only registry page; subclasses fill `get_context_data`."""
+
+    permission_required = "registry.view_organization"
+
+
+def _export_or_none(
+    request: HttpRequest, name: str, rows: Any, columns: list[Column]
+) -> HttpResponse | None:
+    export_format = request.GET.get("export")
+    if export_format not in ExportFormat.values:
+        return None
+    audit.record(
+        request.user, AuditAction.EXPORT, None, metadata={"list": name, "format": export_format}
+    )
+    return export_response(rows, columns, export_format, name)
+
+
+class OrganizationListView(FilteredListView):
+    """The directory: facets by kind, theme and region, full-text search, exports."""
+
+    permission_required = "registry.view_organization"
+    filterset_class = OrganizationFilterSet
+    template_name = "registry/organization_list.html"
+    export_name = "organizations"
+    export_columns = [
+        Column(gettext_lazy("Code"), "code"),
+        Column(gettext_lazy("Acronym"), "acronym"),
+        Column(gettext_lazy("Name"), "name"),
+        Column(gettext_lazy("Kind"), "kind"),
+        Column(gettext_lazy("Founded"), "founded_year"),
+        Column(gettext_lazy("Headquarters"), "headquarters_country__alpha3"),
+        Column(gettext_lazy("Migration mandate"), "migration_mandate"),
+        Column(gettext_lazy("Source"), "source"),
+    ]
+
+    def get_base_queryset(self) -> QuerySet[Organization]:
+        return selectors.organizations()
+
+
+class OrganizationDetailView(RegistryPage):
+    template_name = "registry/organization_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        organization = get_object_or_404(
+            selectors.organizations().select_related("founding_instrument"), code=kwargs["code"]
+        )
+        return super().get_context_data(
+            organization=organization,
+            facts=organization.facts.all(),
+            offices=organization.offices.select_related("country"),
+            thematic_areas=organization.thematic_areas.select_related("framework"),
+            regions=organization.regions.all(),
+            member_states=selectors.member_states(organization),
+            member_organizations=selectors.memberships().filter(
+                organization=organization, member_organization__isnull=False
+            ),
+            belongs_to=selectors.memberships().filter(member_organization=organization),
+            networks=selectors.network_memberships().filter(organization=organization),
+            can_change=self.request.user.has_perm("registry.change_organization", organization),
+            **kwargs,
+        )
+
+
+class CountryView(RegistryPage):
+    """A country: UN status, memberships, and the gap analysis of core instruments."""
+
+    template_name = "registry/country_detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        country = get_object_or_404(Country, alpha3=kwargs["alpha3"].upper())
+        rows = selectors.gap_analysis(country)
+        exported = _export_or_none(
+            request,
+            f"gap-analysis-{country.alpha3}",
+            rows,
+            [
+                Column(_("Instrument"), "instrument__code"),
+                Column(_("Title"), "instrument__title"),
+                Column(_("Status"), "status"),
+                Column(_("Action"), "action"),
+                Column(_("Date"), "date"),
+            ],
+        )
+        if exported:
+            return exported
+        context = self.get_context_data(
+            country=country,
+            gap_rows=rows,
+            un_status=selectors.un_status(country),
+            memberships=selectors.memberships()
+            .filter(member_country=country)
+            .order_by("organization__name"),
+            participations=selectors.participations().filter(country=country),
+            export_formats=ExportFormat.choices,
+            **kwargs,
+        )
+        return self.render_to_response(context)
+
+
+class NetworkView(RegistryPage):
+    template_name = "registry/network_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        network = get_object_or_404(selectors.networks(), code=kwargs["code"])
+        role = self.request.GET.get("role") or None
+        members = selectors.network_members(network, role)
+        return super().get_context_data(
+            network=network,
+            members=members,
+            role=role,
+            role_counts=dict(
+                network.memberships.values_list("role_rows__role").annotate(count=Count("pk"))
+            ),
+            **kwargs,
+        )
+
+
+class InstrumentListView(FilteredListView):
+    permission_required = "registry.view_instrument"
+    filterset_class = InstrumentFilterSet
+    template_name = "registry/instrument_list.html"
+    export_name = "instruments"
+    export_columns = [
+        Column(gettext_lazy("Code"), "code"),
+        Column(gettext_lazy("Title"), "title"),
+        Column(gettext_lazy("Kind"), "kind"),
+        Column(gettext_lazy("Binding"), "binding"),
+        Column(gettext_lazy("Adopted"), "adopted_on"),
+        Column(gettext_lazy("Entry into force"), "entry_into_force_on"),
+        Column(gettext_lazy("Symbol"), "symbol"),
+        Column(gettext_lazy("Source"), "source"),
+    ]
+
+    def get_base_queryset(self) -> QuerySet[Instrument]:
+        return selectors.instruments()
+
+
+class InstrumentView(RegistryPage):
+    template_name = "registry/instrument_detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        instrument = get_object_or_404(selectors.instruments(), code=kwargs["code"])
+        table = selectors.ratification_table(instrument)
+        exported = _export_or_none(
+            request,
+            f"ratifications-{instrument.code}",
+            table,
+            [
+                Column(_("Country"), lambda row: row["country"].name),
+                Column(_("ISO alpha-3"), lambda row: row["country"].alpha3),
+                Column(_("Party"), lambda row: row["party"]),
+                Column(
+                    _("Actions"),
+                    lambda row: "; ".join(
+                        f"{p.action} {p.date or ''}".strip() for p in row["actions"]
+                    ),
+                ),
+            ],
+        )
+        if exported:
+            return exported
+        by_region = selectors.parties_by_region(instrument)
+        context = self.get_context_data(
+            instrument=instrument,
+            rights=selectors.rights_protected_by(instrument),
+            table=table,
+            region_chart=_region_chart(by_region),
+            export_formats=ExportFormat.choices,
+            **kwargs,
+        )
+        return self.render_to_response(context)
+
+
+def _region_chart(rows: list[tuple[Region, int, int]]) -> list[dict[str, Any]]:
+    """Bars for the server-drawn SVG chart: parties as a share of each continent's countries."""
+    bars = []
+    for index, (region, parties, total) in enumerate(rows):
+        share = parties / total if total else 0.0
+        bars.append(
+            {
+                "region": region,
+                "parties": parties,
+                "total": total,
+                "percent": round(share * 100),
+                "width": round(share * 300),
+                "y": 10 + index * 34,
+            }
+        )
+    return bars
+
+
+class RightListView(RegistryPage):
+    template_name = "registry/right_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            rights=Right.objects.annotate(provision_count=Count("provisions")), **kwargs
+        )
+
+
+class RightView(RegistryPage):
+    template_name = "registry/right_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        right = get_object_or_404(Right, code=kwargs["code"])
+        return super().get_context_data(
+            right=right,
+            provisions=right.provisions.select_related("instrument").order_by(
+                "instrument__adopted_on", "position"
+            ),
+            **kwargs,
+        )
+
+
+class FrameworkListView(RegistryPage):
+    template_name = "registry/framework_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        frameworks = selectors.frameworks().prefetch_related("items")
+        return super().get_context_data(frameworks=frameworks, **kwargs)
+
+
+class FrameworkItemView(RegistryPage):
+    template_name = "registry/frameworkitem_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        item = get_object_or_404(selectors.framework_items(), code=kwargs["code"])
+        linked = selectors.crosswalks().filter(from_item=item) | selectors.crosswalks().filter(
+            to_item=item
+        )
+        return super().get_context_data(
+            item=item,
+            children=item.children.order_by("position"),
+            crosswalks=linked,
+            organizations=selectors.organizations_working_on(item=item),
+            **kwargs,
+        )
+
+
+class CrosswalkMatrixView(RegistryPage):
+    template_name = "registry/crosswalk_matrix.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        matrix = selectors.crosswalk_matrix()
+        exported = _export_or_none(
+            request,
+            "crosswalk-gcm",
+            matrix.rows,
+            [
+                Column(_("GCM objective"), "code"),
+                Column(_("Title"), "title"),
+                *[
+                    Column(
+                        column.code,
+                        lambda row, column=column: "x" if matrix.linked(row, column) else "",
+                    )
+                    for column in matrix.columns
+                ],
+            ],
+        )
+        if exported:
+            return exported
+        grid = [
+            (row, [matrix.linked(row, column) for column in matrix.columns]) for row in matrix.rows
+        ]
+        return self.render_to_response(
+            self.get_context_data(
+                matrix=matrix, grid=grid, export_formats=ExportFormat.choices, **kwargs
+            )
+        )
+
+
+class GraphView(RegistryPage):
+    """A server-drawn SVG of a network or union with its members around it."""
+
+    template_name = "registry/graph.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        focus = self.request.GET.get("focus", "UNNM")
+        network = Network.objects.filter(code=focus).first()
+        if network is not None:
+            members = [
+                (
+                    m.organization.acronym or m.organization.code,
+                    m.organization.get_absolute_url(),
+                    "executive-committee" in m.roles,
+                )
+                for m in selectors.network_members(network)
+            ]
+            title, centre_url = network.name, network.get_absolute_url()
+        else:
+            union = get_object_or_404(Organization, code=focus)
+            members = [
+                (m.member_country.alpha3, m.member_country.get_absolute_url(), False)
+                for m in selectors.member_states(union)
+            ]
+            title, centre_url = union.name, union.get_absolute_url()
+        size = 640
+        radius = size / 2 - 60
+        nodes = []
+        for index, (label, url, highlighted) in enumerate(members):
+            angle = 2 * math.pi * index / max(len(members), 1)
+            nodes.append(
+                {
+                    "label": label,
+                    "url": url,
+                    "highlighted": highlighted,
+                    "x": round(size / 2 + radius * math.cos(angle), 1),
+                    "y": round(size / 2 + radius * math.sin(angle), 1),
+                }
+            )
+        choices = [(n.code, n.name) for n in Network.objects.all()] + [
+            (o.code, o.name)
+            for o in Organization.objects.filter(
+                memberships__member_country__isnull=False
+            ).distinct()
+        ]
+        return super().get_context_data(
+            title=title,
+            centre_url=centre_url,
+            nodes=nodes,
+            size=size,
+            focus=focus,
+            choices=choices,
+            centre=size / 2,
+            **kwargs,
+        )
+
+
+class OrganizationEditForm(forms.ModelForm):
+    change_source = forms.CharField(
+        label=gettext_lazy("Source of this change"),
+        max_length=500,
+        help_text=gettext_lazy("A URL or a citation such as a document symbol. Required."),
+    )
+    website = forms.URLField(label=gettext_lazy("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "founded_year",
+            "headquarters_country",
+            "headquarters_city",
+            "migration_mandate",
+            "scope",
+            "website",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class OrganizationEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "registry.change_organization"
+    template_name = "registry/organization_form.html"
+
+    def get_permission_object(self) -> Organization:
+        return get_object_or_404(Organization, code=self.kwargs["code"])
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        organization = self.get_permission_object()
+        return render(
+            request,
+            self.template_name,
+            {"form": OrganizationEditForm(instance=organization), "organization": organization},
+        )
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        organization = self.get_permission_object()
+        form = OrganizationEditForm(request.POST, instance=organization)
+        if form.is_valid():
+            try:
+                services.save_record(
+                    form.instance,
+                    actor=request.user,
+                    change_source=form.cleaned_data["change_source"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved, with its source, in the history."))
+                return HttpResponseRedirect(organization.get_absolute_url())
+        return render(
+            request, self.template_name, {"form": form, "organization": organization}, status=400
+        )
+
+
+class HistoryView(RegistryPage):
+    """Every version of a record, who changed what, from which source, as a diff."""
+
+    template_name = "registry/history.html"
+    models = {
+        "organizations": Organization,
+        "instruments": Instrument,
+        "rights": Right,
+        "framework-items": FrameworkItem,
+        "networks": Network,
+        "frameworks": Framework,
+    }
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        model = self.models.get(kwargs["kind"])
+        if model is None:
+            from django.http import Http404
+
+            raise Http404
+        obj = get_object_or_404(model, code=kwargs["code"])
+        records = list(obj.history.select_related("history_user").order_by("-history_date"))
+        versions = []
+        for newer, older in zip(records, [*records[1:], None], strict=True):
+            changes = []
+            if older is not None:
+                delta = newer.diff_against(older)
+                changes = [(change.field, change.old, change.new) for change in delta.changes]
+            versions.append({"record": newer, "changes": changes})
+        return super().get_context_data(obj=obj, versions=versions, **kwargs)

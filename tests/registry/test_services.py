@@ -1,0 +1,90 @@
+"""Editing the registry: a cited source for every change, history, audit, permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from migration_hub.accounts.choices import Role
+from migration_hub.core.choices import AuditAction
+from migration_hub.core.models import AuditEvent
+from migration_hub.registry import services
+from migration_hub.registry.loader import load_reference
+from migration_hub.registry.models import Crosswalk, FrameworkItem, Organization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(world, reference_dir: Path) -> None:
+    load_reference(reference_dir)
+
+
+def test_an_editor_corrects_a_record_with_a_source_kept_in_history(loaded, editor) -> None:
+    iom = Organization.objects.get(code="IOM")
+    iom.headquarters_city = "Genève"
+    services.save_record(iom, actor=editor, change_source="https://www.iom.int/about-iom")
+    latest = iom.history.first()
+    assert latest.history_change_reason == "https://www.iom.int/about-iom"
+    assert latest.history_user == editor
+    delta = latest.diff_against(latest.prev_record)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [
+        ("headquarters_city", "Geneva", "Genève")
+    ]
+    event = AuditEvent.objects.get(action=AuditAction.UPDATE, target_id=str(iom.pk))
+    assert event.metadata["source"] == "https://www.iom.int/about-iom"
+    assert event.changes["headquarters_city"] == ["Geneva", "Genève"]
+
+
+@pytest.mark.parametrize("citation", ["", "   ", "x"])
+def test_a_change_without_a_source_is_refused(loaded, editor, citation: str) -> None:
+    iom = Organization.objects.get(code="IOM")
+    iom.name = "Renamed"
+    with pytest.raises(ValidationError) as error:
+        services.save_record(iom, actor=editor, change_source=citation)
+    assert "change_source" in error.value.message_dict
+    assert Organization.objects.get(code="IOM").name == "International Organization for Migration"
+
+
+def test_a_viewer_cannot_edit(loaded, viewer) -> None:
+    iom = Organization.objects.get(code="IOM")
+    iom.name = "Renamed"
+    with pytest.raises(PermissionDenied):
+        services.save_record(iom, actor=viewer, change_source="https://example.org")
+    assert Organization.objects.get(code="IOM").name == "International Organization for Migration"
+
+
+def test_a_duplicate_code_is_refused_by_the_service(loaded, editor) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.save_record(
+            Organization(code="IOM", name="Copy", kind="ngo", source="x" * 5),
+            actor=editor,
+            change_source="https://example.org",
+        )
+    assert "code" in error.value.message_dict
+
+
+def test_a_crosswalk_closing_a_cycle_is_refused(loaded, make_member, organization) -> None:
+    admin = make_member(Role.ADMINISTRATOR, organization)
+    items = {item.code: item for item in FrameworkItem.objects.all()}
+    with pytest.raises(ValidationError, match="cycle"):
+        services.save_record(
+            Crosswalk(
+                from_item=items["MIGOF-TA-04"],
+                to_item=items["GCM-O10"],
+                source="https://example.org",
+            ),
+            actor=admin,
+            change_source="https://example.org",
+        )
+    with pytest.raises(ValidationError, match="two different frameworks"):
+        services.save_record(
+            Crosswalk(
+                from_item=items["GCM-O10"], to_item=items["GCM-O20"], source="https://example.org"
+            ),
+            actor=admin,
+            change_source="https://example.org",
+        )
+    assert Crosswalk.objects.count() == 2
