@@ -51,8 +51,9 @@ def database_config(url: str | None, default_sqlite_path: Path) -> dict[str, Any
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
-    else:
-        config["CONN_MAX_AGE"] = 60
-        config["CONN_HEALTH_CHECKS"] = True
+    # Keep connections between requests: opening one (and, on SQLite, running the PRAGMAs)
+    # costs more than most API requests themselves.
+    config["CONN_MAX_AGE"] = 60
+    config["CONN_HEALTH_CHECKS"] = True
     config["ATOMIC_REQUESTS"] = False
     return config

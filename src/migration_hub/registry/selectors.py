@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from migration_hub.core.models import Country, Region
@@ -239,7 +239,9 @@ def ratification_table(instrument: Instrument) -> list[dict[str, Any]]:
     """Per country: its actions on the instrument, for the table, map and region chart."""
     by_country: dict[int, dict[str, Any]] = {}
     for participation in (
-        participations().filter(instrument=instrument).order_by("country__name", "date")
+        participations()
+        .filter(instrument=instrument)
+        .order_by("country__name", F("date").asc(nulls_last=True))
     ):
         row = by_country.setdefault(
             participation.country_id,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -323,7 +324,11 @@ class GraphView(RegistryPage):
         else:
             union = get_object_or_404(Organization, code=focus)
             members = [
-                (m.member_country.alpha3, m.member_country.get_absolute_url(), False)
+                (
+                    m.member_country.alpha3,
+                    reverse("registry:country_detail", args=[m.member_country.alpha3]),
+                    False,
+                )
                 for m in selectors.member_states(union)
             ]
             title, centre_url = union.name, union.get_absolute_url()
@@ -445,6 +450,9 @@ class HistoryView(RegistryPage):
             changes = []
             if older is not None:
                 delta = newer.diff_against(older)
-                changes = [(change.field, change.old, change.new) for change in delta.changes]
+                changes = [
+                    (model._meta.get_field(change.field).verbose_name, change.old, change.new)
+                    for change in delta.changes
+                ]
             versions.append({"record": newer, "changes": changes})
         return super().get_context_data(obj=obj, versions=versions, **kwargs)
