@@ -3,7 +3,8 @@
 A contender is a (name, runner) pair. A runner is either a callable returning a mapping of
 metric name to number for one run, or a command (list of arguments) whose wall time is measured.
 Rounds alternate the order (A B, B A, A B, ...) so drift on a noisy machine hits both sides.
-The first contender is "ours", the second its peer: ratios are first / second.
+The first contender is "ours", the second its peer: a ratio is the median over rounds of
+first / second within one round (each pair runs back to back, so slow drift cancels).
 
     report = run_side_by_side("my_bench", [("ours", run_ours), ("peer", ["cmd", "arg"])])
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import time
@@ -51,7 +53,14 @@ class Report:
     runs: list[dict[str, Any]] = field(default_factory=list)
     medians: dict[str, dict[str, float]] = field(default_factory=dict)
     ratios: dict[str, float] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+
+    def add(self, **fields: Any) -> None:
+        """Add fields (e.g. goals met) to the JSON results, rewriting the file if written."""
+        self.document.update(fields)
+        if self.path is not None:
+            self.path.write_text(json.dumps(self.document, indent=2) + "\n")
 
     def values(self, name: str, key: str) -> list[float]:
         return [run["metrics"][key] for run in self.runs if run["name"] == name]
@@ -90,10 +99,96 @@ def _run_command(command: Sequence[str]) -> dict[str, float]:
     return {WALL_TIME.key: elapsed}
 
 
+_PROC = Path("/proc")
+NOISY_SHARE = 0.10
+
+
+def _busy_ticks() -> int | None:
+    """Busy CPU ticks of the whole machine since boot (Linux), or None."""
+    try:
+        fields = (_PROC / "stat").read_text().split("\n", 1)[0].split()[1:9]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return user + nice + system + irq + softirq + steal
+
+
+def _own_ticks() -> int:
+    """CPU ticks of this process, its reaped children and its live descendants (Linux)."""
+    clock = os.sysconf("SC_CLK_TCK")
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    ticks = sum(round((u.ru_utime + u.ru_stime) * clock) for u in usage)
+    parents: dict[int, int] = {}
+    cpu: dict[int, int] = {}
+    for entry in _PROC.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = int(fields[11]) + int(fields[12])  # utime + stime
+    me = os.getpid()
+    for pid in cpu:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != me:
+            ancestor = parents.get(ancestor)
+        if ancestor == me:
+            ticks += cpu[pid]
+    return ticks
+
+
+class CpuNoise:
+    """Share of the machine's CPU used by processes outside this benchmark during a run.
+
+    On a shared machine this tells a clean run from one that competed with something else.
+    """
+
+    def __enter__(self) -> CpuNoise:
+        self.share: float | None = None
+        self._busy, self._own = _busy_ticks(), _own_ticks()
+        self._started = time.monotonic()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        busy = _busy_ticks()
+        if busy is None or self._busy is None:
+            return
+        elapsed_ticks = (time.monotonic() - self._started) * os.sysconf("SC_CLK_TCK")
+        capacity = elapsed_ticks * (os.cpu_count() or 1)
+        foreign = (busy - self._busy) - (_own_ticks() - self._own)
+        self.share = max(0.0, foreign / capacity) if capacity else None
+
+
 def _run_once(runner: Runner) -> dict[str, float]:
     if callable(runner):
         return dict(runner())
     return _run_command(runner)
+
+
+def _paired_ratio(report: Report, key: str) -> float:
+    """Median of the per-round ratios: each pair ran back to back, so slow drift cancels."""
+    first, second = report.values(report.names[0], key), report.values(report.names[1], key)
+    return statistics.median(
+        a / b if b else float("nan") for a, b in zip(first, second, strict=True)
+    )
+
+
+def revision() -> str | None:
+    """The checked-out commit (read-only; a dirty tree is not detected)."""
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(BENCH_DIR), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return completed.stdout.strip() or None
 
 
 def machine() -> dict[str, Any]:
@@ -131,7 +226,8 @@ def run_side_by_side(
         for name, runner in order:
             print(f"[{benchmark}] round {round_number}/{rounds}: {name} ...", flush=True)
             run_started = datetime.now(UTC)
-            values = _run_once(runner)
+            with CpuNoise() as noise:
+                values = _run_once(runner)
             missing = [metric.key for metric in metrics if metric.key not in values]
             if missing:
                 raise BenchmarkError(f"{name} did not report {', '.join(missing)}")
@@ -140,41 +236,47 @@ def run_side_by_side(
                     "round": round_number,
                     "name": name,
                     "started_at": run_started.isoformat(timespec="seconds"),
+                    "other_processes_cpu_share": noise.share,
                     "metrics": values,
                 }
             )
             summary = ", ".join(f"{m.label} {values[m.key]:.{m.digits}f}" for m in metrics)
+            if noise.share is not None:
+                summary += f"; other processes used {noise.share:.0%} of the CPU"
+                if noise.share > NOISY_SHARE:
+                    summary += " (NOISY: rerun on a quiet machine)"
             print(f"[{benchmark}]   {summary}", flush=True)
     for name in names:
         report.medians[name] = {
             metric.key: statistics.median(report.values(name, metric.key)) for metric in metrics
         }
     if len(names) == 2:
-        first, second = report.medians[names[0]], report.medians[names[1]]
-        report.ratios = {
-            metric.key: first[metric.key] / second[metric.key] if second[metric.key] else float("nan")
-            for metric in metrics
-        }
+        report.ratios = {metric.key: _paired_ratio(report, metric.key) for metric in metrics}
+    report.document = {
+        "benchmark": benchmark,
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "revision": revision(),
+        "parameters": dict(parameters or {}),
+        "rounds": rounds,
+        "contenders": names,
+        "metrics": [metric.__dict__ for metric in metrics],
+        "runs": report.runs,
+        "medians": report.medians,
+        "ratios": {f"{key} {names[0]}/{names[-1]}": v for key, v in report.ratios.items()},
+        "ratio_note": "median over rounds of first/second within the same round",
+    }
     if write:
         results_dir.mkdir(parents=True, exist_ok=True)
         report.path = results_dir / f"{benchmark}.json"
-        document = {
-            "benchmark": benchmark,
-            "started_at": started_at.isoformat(timespec="seconds"),
-            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": machine(),
-            "parameters": dict(parameters or {}),
-            "rounds": rounds,
-            "contenders": names,
-            "metrics": [metric.__dict__ for metric in metrics],
-            "runs": report.runs,
-            "medians": report.medians,
-            "ratios": {f"{key} {names[0]}/{names[-1]}": v for key, v in report.ratios.items()},
-        }
-        report.path.write_text(json.dumps(document, indent=2) + "\n")
+        report.add()
     print()
     print(report.markdown())
     print()
     if report.path:
-        print(f"Medians over {rounds} rounds (min-max in brackets). Written to {report.path}.")
+        print(
+            f"Medians over {rounds} rounds (min-max in brackets); the ratio is the median of "
+            f"the per-round ratios. Written to {report.path}."
+        )
     return report

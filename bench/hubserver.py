@@ -54,7 +54,7 @@ def _hub(env: Mapping[str, str], *arguments: str) -> str:
     return completed.stdout
 
 
-CREATE_TOKEN = """
+CREATE_USER_SNIPPET = """
 from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 user = get_user_model().objects.create_user({username!r}, email="bench@example.org")
@@ -66,7 +66,7 @@ Token.objects.create(user=user, key={key!r})
 def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvironment]:
     """Migrate a fresh database, load reference data, collect static files, create a user with
     an API token; remove it all afterwards."""
-    data_dir = Path(tempfile.mkdtemp(prefix="migration-hub-bench-"))
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-hub-data-"))
     python_path = [str(BENCH_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {
         **os.environ,
@@ -89,7 +89,13 @@ def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvi
         _hub(env, "manage", "migrate", "--no-input", "--verbosity=0")
         _hub(env, "load-reference")
         _hub(env, "manage", "collectstatic", "--no-input", "--verbosity=0")
-        _hub(env, "manage", "shell", "-c", CREATE_TOKEN.format(username=BENCH_USERNAME, key=token))
+        _hub(
+            env,
+            "manage",
+            "shell",
+            "-c",
+            CREATE_USER_SNIPPET.format(username=BENCH_USERNAME, key=token),
+        )
         yield HubEnvironment(data_dir=data_dir, env=env, token=token)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -124,15 +130,25 @@ class GunicornServer:
 
     def __enter__(self) -> GunicornServer:
         command = [
-            sys.executable, "-m", "gunicorn", WSGI_APPLICATION,
-            "--bind", f"{LOOPBACK}:{self.port}", "--workers", str(self.workers),
-            "--env", f"DJANGO_SETTINGS_MODULE={SETTINGS_MODULE}",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            WSGI_APPLICATION,
+            "--bind",
+            f"{LOOPBACK}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--env",
+            f"DJANGO_SETTINGS_MODULE={SETTINGS_MODULE}",
+        ]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                command, env=self.hub.env, stdout=log, stderr=subprocess.STDOUT,
+                command,
+                env=self.hub.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
+            )
         return self
 
     def __exit__(

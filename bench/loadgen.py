@@ -67,7 +67,11 @@ def parse_wrk(output: str) -> WrkResult:
         duration_s=to_ms(total.group(2), total.group(3)) / 1000,
         non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=(
-            dict(zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True))
+            dict(
+                zip(
+                    ("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True
+                )
+            )
             if sockets
             else {}
         ),
@@ -94,9 +98,13 @@ def run_wrk(
     if wrk is None:
         raise BenchmarkError("wrk is not installed: apt-get install -y wrk")
     command = [
-        wrk, "--latency", f"--duration={duration_s}s", f"--threads={threads}",
-        f"--connections={connections}", f"--timeout={timeout_s}s",
-    ]  # fmt: skip
+        wrk,
+        "--latency",
+        f"--duration={duration_s}s",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--timeout={timeout_s}s",
+    ]
     for name, value in (headers or {}).items():
         command += ["--header", f"{name}: {value}"]
     command.append(url)
@@ -112,7 +120,9 @@ def run_wrk(
             f"{completed.stdout}"
         )
     if any(result.socket_errors.values()):
-        raise BenchmarkError(f"socket errors loading {url}: {result.socket_errors}\n{completed.stdout}")
+        raise BenchmarkError(
+            f"socket errors loading {url}: {result.socket_errors}\n{completed.stdout}"
+        )
     if result.requests == 0:
         raise BenchmarkError(f"wrk completed no request against {url}:\n{completed.stdout}")
     return result

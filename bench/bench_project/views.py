@@ -44,7 +44,10 @@ def bare_countries(request: HttpRequest) -> JsonResponse:
     results = [
         {
             **{field: row[field] for field in COUNTRY_FIELDS},
-            **{field: row[column] for field, column in zip(REGION_FIELDS, region_columns, strict=True)},
+            **{
+                field: row[column]
+                for field, column in zip(REGION_FIELDS, region_columns, strict=True)
+            },
         }
         for row in rows
     ]
