@@ -316,3 +316,18 @@ def test_deleting_an_organization_is_audited_and_leaves_no_search_entry(
     assert not SearchDocument.objects.filter(
         target_id=str(organization.pk), target_type__model="organization"
     ).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/accounts/organizations/%00/",
+        "/api/core/countries/?q=%00",
+        "/accounts/organizations/A%00/",
+    ],
+)
+def test_nul_characters_in_the_address_get_a_400(api_client, viewer, url: str) -> None:
+    api_client.force_authenticate(viewer)
+    response = api_client.get(url)
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]

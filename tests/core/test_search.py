@@ -91,3 +91,12 @@ def test_lists_without_an_index_fall_back_to_their_search_fields(countries: dict
     found = search.search_queryset(Region.objects.all(), "africa", fallback_fields=["name"])
     assert "Sub-Saharan Africa" in names(found)
     assert search.search_queryset(Region.objects.all(), "africa").count() == Region.objects.count()
+
+
+def test_nul_characters_in_a_query_are_ignored(countries: dict) -> None:
+    from migration_hub.core.models import Region
+
+    assert names(
+        search.search_queryset(Region.objects.all(), "afr\x00ica", fallback_fields=["name"])
+    )
+    assert search.search_queryset(Country.objects.all(), "\x00").count() == 249

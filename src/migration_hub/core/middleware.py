@@ -35,3 +35,20 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """Answer 400 to a URL holding a NUL character (%00).
+
+    PostgreSQL refuses NUL in text, so a lookup such as /api/registry/organizations/%00/ would
+    otherwise fail as a server error; form and serializer fields already reject NUL themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return JsonResponse({"detail": _("The address contains a NUL character.")}, status=400)
+        return self.get_response(request)

@@ -136,7 +136,8 @@ def search_queryset(
 ) -> models.QuerySet:
     """`?q=` for any list: the full-text index where the model is registered, else a
     case-insensitive match on any of `fallback_fields`; an empty query changes nothing."""
-    query = (query or "").strip()
+    # PostgreSQL refuses NUL characters in text; no one searches for them.
+    query = (query or "").replace("\x00", "").strip()
     if not query:
         return queryset
     if is_registered(queryset.model):
