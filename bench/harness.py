@@ -252,6 +252,12 @@ def run_side_by_side(
         }
     if len(names) == 2:
         report.ratios = {metric.key: _paired_ratio(report, metric.key) for metric in metrics}
+    noisy = [
+        run
+        for run in report.runs
+        if run["other_processes_cpu_share"] is not None
+        and run["other_processes_cpu_share"] > NOISY_SHARE
+    ]
     report.document = {
         "benchmark": benchmark,
         "started_at": started_at.isoformat(timespec="seconds"),
@@ -266,6 +272,7 @@ def run_side_by_side(
         "medians": report.medians,
         "ratios": {f"{key} {names[0]}/{names[-1]}": v for key, v in report.ratios.items()},
         "ratio_note": "median over rounds of first/second within the same round",
+        "noisy_runs": len(noisy),
     }
     if write:
         results_dir.mkdir(parents=True, exist_ok=True)
@@ -278,5 +285,10 @@ def run_side_by_side(
         print(
             f"Medians over {rounds} rounds (min-max in brackets); the ratio is the median of "
             f"the per-round ratios. Written to {report.path}."
+        )
+    if noisy:
+        print(
+            f"WARNING: {len(noisy)} of {len(report.runs)} runs competed with other processes "
+            f"for over {NOISY_SHARE:.0%} of the CPU: rerun on a quiet machine before trusting this."
         )
     return report

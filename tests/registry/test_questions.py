@@ -174,3 +174,19 @@ def test_registry_lists_have_a_query_budget(loaded, api, django_assert_max_num_q
 
 def test_anonymous_gets_401(api_client) -> None:
     assert api_client.get("/api/registry/organizations/").status_code == 401
+
+
+def test_organization_names_follow_the_readers_language(loaded, client, viewer) -> None:
+    from django.utils import translation
+
+    iom = Organization.objects.get(code="IOM")
+    iom.names = {"fr": "Organisation internationale pour les migrations"}
+    iom.save()
+    with translation.override("fr"):
+        assert iom.display_name == "Organisation internationale pour les migrations"
+    with translation.override("ru"):
+        assert iom.display_name == "International Organization for Migration"
+    client.force_login(viewer)
+    client.cookies["django_language"] = "fr"
+    page = client.get("/registry/organizations/IOM/").content.decode()
+    assert "<h1>Organisation internationale pour les migrations" in page

@@ -88,3 +88,53 @@ def test_a_crosswalk_closing_a_cycle_is_refused(loaded, make_member, organizatio
             change_source="https://example.org",
         )
     assert Crosswalk.objects.count() == 2
+
+
+def test_an_editor_records_a_ratification_from_the_country_page(
+    loaded, client, editor, viewer
+) -> None:
+    from migration_hub.registry.models import Instrument, Participation
+
+    url = "/registry/countries/DEU/participations/new/"
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(editor)
+    assert "Record a treaty action" in client.get("/registry/countries/DEU/").content.decode()
+    icrmw = Instrument.objects.get(code="ICRMW")
+    missing_source = client.post(
+        url, {"instrument": icrmw.pk, "action": "ratification", "date": "2020-01-01"}
+    )
+    assert missing_source.status_code == 400 and "source" in missing_source.context["form"].errors
+    future = client.post(
+        url,
+        {
+            "instrument": icrmw.pk,
+            "action": "ratification",
+            "date": "2999-01-01",
+            "source": "https://treaties.un.org",
+        },
+    )
+    assert future.status_code == 400 and "date" in future.context["form"].errors
+    duplicate = client.post(
+        url, {"instrument": icrmw.pk, "action": "signature", "source": "https://treaties.un.org"}
+    )
+    assert duplicate.status_code == 400
+    assert Participation.objects.filter(country__alpha3="DEU").count() == 1
+    saved = client.post(
+        url,
+        {
+            "instrument": icrmw.pk,
+            "action": "ratification",
+            "date": "2020-01-01",
+            "source": "https://treaties.un.org",
+        },
+    )
+    assert saved.status_code == 302
+    from migration_hub.core.models import Country
+    from migration_hub.registry import selectors
+
+    deu = Country.objects.get(alpha3="DEU")
+    gaps = {row.instrument.code: row.status for row in selectors.gap_analysis(deu)}
+    assert gaps["ICRMW"] == "party"
+    record = Participation.objects.get(country__alpha3="DEU", action="ratification")
+    assert record.history.first().history_change_reason == "https://treaties.un.org"

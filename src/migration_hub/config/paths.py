@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -22,9 +23,10 @@ def data_dir() -> Path:
     path = Path(raw).expanduser()
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A probe file of its own: several gunicorn workers start at the same moment.
+        handle, probe = tempfile.mkstemp(prefix=".write-test-", dir=path)
+        os.close(handle)
+        os.unlink(probe)
     except OSError as error:
         reason = error.strerror or str(error)
         raise ConfigurationError(

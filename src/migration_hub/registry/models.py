@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -103,6 +104,11 @@ class Organization(Sourced):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:organization_detail", kwargs={"code": self.code})
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language where the registry knows it, else in English."""
+        return self.names.get(get_language() or "", "") or self.name
 
     def search_document(self) -> tuple[str, str]:
         other_names = " ".join(str(name) for name in self.names.values())

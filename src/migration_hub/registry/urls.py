@@ -16,6 +16,11 @@ urlpatterns = [
         name="organization_update",
     ),
     path("countries/<str:alpha3>/", views.CountryView.as_view(), name="country_detail"),
+    path(
+        "countries/<str:alpha3>/participations/new/",
+        views.ParticipationCreateView.as_view(),
+        name="participation_create",
+    ),
     path("networks/<str:code>/", views.NetworkView.as_view(), name="network_detail"),
     path("instruments/", views.InstrumentListView.as_view(), name="instrument_list"),
     path("instruments/<str:code>/", views.InstrumentView.as_view(), name="instrument_detail"),

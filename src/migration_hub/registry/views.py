@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,7 +28,15 @@ from migration_hub.core.views import FilteredListView
 
 from . import selectors, services
 from .filtersets import InstrumentFilterSet, OrganizationFilterSet
-from .models import Framework, FrameworkItem, Instrument, Network, Organization, Right
+from .models import (
+    Framework,
+    FrameworkItem,
+    Instrument,
+    Network,
+    Organization,
+    Participation,
+    Right,
+)
 
 
 class RegistryPage(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
@@ -422,6 +431,54 @@ class OrganizationEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return render(
             request, self.template_name, {"form": form, "organization": organization}, status=400
         )
+
+
+class ParticipationForm(forms.ModelForm):
+    """A state's signature, ratification or accession, recorded with its source."""
+
+    class Meta:
+        model = Participation
+        fields = ["instrument", "action", "date", "reservations", "source"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "reservations": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_date(self) -> Any:
+        date = self.cleaned_data.get("date")
+        if date and date > timezone.localdate():
+            raise ValidationError(_("The date is in the future."))
+        return date
+
+
+class ParticipationCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    permission_required = "registry.add_participation"
+    template_name = "registry/participation_form.html"
+
+    def _country(self) -> Country:
+        return get_object_or_404(Country, alpha3=self.kwargs["alpha3"].upper())
+
+    def get(self, request: HttpRequest, alpha3: str) -> HttpResponse:
+        return render(
+            request, self.template_name, {"form": ParticipationForm(), "country": self._country()}
+        )
+
+    def post(self, request: HttpRequest, alpha3: str) -> HttpResponse:
+        country = self._country()
+        form = ParticipationForm(request.POST, instance=Participation(country=country))
+        if form.is_valid():
+            try:
+                services.save_record(
+                    form.instance, actor=request.user, change_source=form.cleaned_data["source"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Recorded, with its source, in the history."))
+                return HttpResponseRedirect(
+                    reverse("registry:country_detail", args=[country.alpha3])
+                )
+        return render(request, self.template_name, {"form": form, "country": country}, status=400)
 
 
 class HistoryView(RegistryPage):

@@ -31,23 +31,32 @@ class VersionedSerializerMixin(StrictFieldsMixin):
         return attrs
 
 
-class CountrySerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
-    sub_region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
-    intermediate_region = serializers.SlugRelatedField(slug_field="m49_code", read_only=True)
+class PlainRowSerializer(serializers.Serializer):
+    """A read-only serializer of plain rows (dicts from `.values()`) whose fields need no
+    conversion: each field is copied from its source key. The declared fields still describe
+    the schema; skipping DRF's per-field machinery halves the cost of a list page."""
 
-    class Meta:
-        model = Country
-        fields = [
-            "alpha2",
-            "alpha3",
-            "m49_code",
-            "name",
-            "official_name",
-            "region",
-            "sub_region",
-            "intermediate_region",
-        ]
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        sources = getattr(self, "_row_sources", None)
+        if sources is None:
+            sources = [(name, field.source) for name, field in self.fields.items()]
+            self._row_sources = sources
+        return {name: instance[source] for name, source in sources}
+
+
+class CountrySerializer(PlainRowSerializer):
+    """Reads rows from `selectors.country_rows()` (plain dicts, the API's hottest list)."""
+
+    alpha2 = serializers.CharField(read_only=True)
+    alpha3 = serializers.CharField(read_only=True)
+    m49_code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    official_name = serializers.CharField(read_only=True)
+    region = serializers.CharField(source="region_code", read_only=True, allow_null=True)
+    sub_region = serializers.CharField(source="sub_region_code", read_only=True, allow_null=True)
+    intermediate_region = serializers.CharField(
+        source="intermediate_region_code", read_only=True, allow_null=True
+    )
 
 
 class RegionSerializer(serializers.ModelSerializer):

@@ -16,8 +16,8 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "alpha3"
     ordering_fields = ["name", "alpha3", "m49_code"]
 
-    def get_queryset(self) -> QuerySet[Country]:
-        return selectors.countries()
+    def get_queryset(self) -> QuerySet:
+        return selectors.country_rows()
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
