@@ -206,3 +206,42 @@ def test_behind_a_proxy_lockouts_follow_the_client_address(client, settings) -> 
         client.post(LOGIN, {"username": "amina", "password": PASSWORD}, **real_user).status_code
         == 302
     )
+
+
+def test_requiring_two_factor_revokes_api_tokens_of_holders_without_it(
+    make_member, organization
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    editor = make_member(Role.EDITOR, organization)
+    viewer = make_member(Role.VIEWER, organization)
+    protected = make_member(Role.EDITOR, organization, username="editor-with-phone")
+    TOTPDevice.objects.create(user=protected, name="phone", confirmed=True)
+    for user in (editor, viewer, protected):
+        Token.objects.create(user=user)
+    services.set_role_policy(actor=None, role=Role.EDITOR, require_two_factor=True)
+    assert set(Token.objects.values_list("user__username", flat=True)) == {
+        viewer.username,
+        protected.username,
+    }
+
+
+def test_admin_role_policy_change_goes_through_the_service(
+    client, make_member, organization
+) -> None:
+    from rest_framework.authtoken.models import Token
+
+    from migration_hub.accounts.models import RolePolicy
+
+    editor = make_member(Role.EDITOR, organization)
+    Token.objects.create(user=editor)
+    policy = RolePolicy.objects.create(role=Role.EDITOR)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(
+        f"/admin/accounts/rolepolicy/{policy.pk}/change/",
+        {"role": "editor", "require_two_factor": "on"},
+    )
+    assert response.status_code == 302
+    assert RolePolicy.objects.get(pk=policy.pk).require_two_factor
+    assert not Token.objects.filter(user=editor).exists()
+    assert AuditEvent.objects.filter(target_type__model="rolepolicy").exists()

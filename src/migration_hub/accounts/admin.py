@@ -4,6 +4,7 @@ from django.db import models
 
 from migration_hub.core.admin import AuditedModelAdmin
 
+from . import services
 from .models import Membership, Office, Organization, RolePolicy, User
 
 
@@ -50,3 +51,8 @@ class RolePolicyAdmin(AuditedModelAdmin):
 
     list_display = ["role", "require_two_factor", "updated_at"]
     list_editable = ["require_two_factor"]
+
+    def save_model(self, request, obj, form, change):
+        services.set_role_policy(
+            actor=request.user, role=obj.role, require_two_factor=obj.require_two_factor
+        )

@@ -174,6 +174,12 @@ def set_role_policy(*, actor: Any, role: str, require_two_factor: bool) -> RoleP
     policy.require_two_factor = require_two_factor
     policy.full_clean()
     policy.save()
+    if require_two_factor:
+        # API tokens skip the sign-in pages: those of holders without an authenticator stop
+        # working, and a new one can only be made after setting one up.
+        Token.objects.filter(user__memberships__role=role).exclude(
+            user__totpdevice__confirmed=True
+        ).delete()
     audit.record(
         actor,
         AuditAction.UPDATE,

@@ -20,7 +20,12 @@ def country_rows() -> QuerySet:
     """Countries as plain rows with their region codes: no model instances to build, which is
     most of the cost of a page of the countries API."""
     return Country.objects.values(
-        "pk", "alpha2", "alpha3", "m49_code", "name", "official_name",
+        "pk",
+        "alpha2",
+        "alpha3",
+        "m49_code",
+        "name",
+        "official_name",
         region_code=F("region__m49_code"),
         sub_region_code=F("sub_region__m49_code"),
         intermediate_region_code=F("intermediate_region__m49_code"),

@@ -6,7 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ..models import AuditEvent, Country, Region
+from ..models import AuditEvent, Region
 
 
 class StrictFieldsMixin:
