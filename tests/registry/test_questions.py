@@ -190,3 +190,25 @@ def test_organization_names_follow_the_readers_language(loaded, client, viewer) 
     client.cookies["django_language"] = "fr"
     page = client.get("/registry/organizations/IOM/").content.decode()
     assert "<h1>Organisation internationale pour les migrations" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/registry/",
+        "/registry/instruments/",
+        "/registry/rights/",
+        "/registry/frameworks/",
+        "/registry/countries/MEX/",
+        "/registry/instruments/ICRMW/",
+        "/registry/crosswalk/",
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_every_registry_list_exports(loaded, client, viewer, url: str, fmt: str) -> None:
+    client.force_login(viewer)
+    response = client.get(url, {"export": fmt})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert len(body) > 20

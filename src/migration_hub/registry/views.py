@@ -234,6 +234,25 @@ def _region_chart(rows: list[tuple[Region, int, int]]) -> list[dict[str, Any]]:
 class RightListView(RegistryPage):
     template_name = "registry/right_list.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        exported = _export_or_none(
+            request,
+            "rights",
+            Right.objects.prefetch_related("provisions__instrument"),
+            [
+                Column(_("Code"), "code"),
+                Column(_("Name"), "name"),
+                Column(
+                    _("Protected by"),
+                    lambda right: "; ".join(
+                        f"{p.instrument.code} {p.number}" for p in right.provisions.all()
+                    ),
+                ),
+                Column(_("Source"), "source"),
+            ],
+        )
+        return exported or super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             rights=Right.objects.annotate(provision_count=Count("provisions")), **kwargs
@@ -257,9 +276,29 @@ class RightView(RegistryPage):
 class FrameworkListView(RegistryPage):
     template_name = "registry/framework_list.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        exported = _export_or_none(
+            request,
+            "framework-items",
+            selectors.framework_items(),
+            [
+                Column(_("Code"), "code"),
+                Column(_("Framework"), "framework__code"),
+                Column(_("Kind"), "kind"),
+                Column(_("Number"), "number"),
+                Column(_("Title"), "title"),
+                Column(_("Short title"), "short_title"),
+                Column(_("Parent"), "parent__code"),
+                Column(_("Source"), "source"),
+            ],
+        )
+        return exported or super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         frameworks = selectors.frameworks().prefetch_related("items")
-        return super().get_context_data(frameworks=frameworks, **kwargs)
+        return super().get_context_data(
+            frameworks=frameworks, export_formats=ExportFormat.choices, **kwargs
+        )
 
 
 class FrameworkItemView(RegistryPage):
