@@ -245,3 +245,22 @@ def test_admin_role_policy_change_goes_through_the_service(
     assert RolePolicy.objects.get(pk=policy.pk).require_two_factor
     assert not Token.objects.filter(user=editor).exists()
     assert AuditEvent.objects.filter(target_type__model="rolepolicy").exists()
+
+
+def test_a_token_of_a_user_given_a_two_factor_role_later_is_refused(
+    make_member, organization
+) -> None:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    services.set_role_policy(actor=None, role=Role.EDITOR, require_two_factor=True)
+    viewer = make_member(Role.VIEWER, organization)
+    token = Token.objects.create(user=viewer)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/core/countries/").status_code == 200
+    services.grant_role(actor=None, user=viewer, organization=organization, role=Role.EDITOR)
+    refused = api.get("/api/core/countries/")
+    assert refused.status_code == 401 and "two-factor" in refused.json()["detail"]
+    TOTPDevice.objects.create(user=viewer, name="phone", confirmed=True)
+    assert api.get("/api/core/countries/").status_code == 200

@@ -118,7 +118,7 @@ def test_list_export_is_filtered_neutralised_and_audited(client_for, viewer) -> 
     assert rows[1][:2] == ["EVIL", "'=cmd|' /C calc'!A0"]
     assert len(rows) == 2
     event = AuditEvent.objects.get(action=AuditAction.EXPORT)
-    assert event.metadata["format"] == "csv" and event.metadata["filters"] == {"kind": "ngo"}
+    assert event.metadata["format"] == "csv" and event.metadata["filters"] == ["kind"]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "json"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from migration_hub.core.permissions import forget_roles, require
 from migration_hub.core.services import update_versioned
 
 from .models import Membership, Office, Organization, RolePolicy, User
+from .selectors import POLICY_CACHE_KEY
 
 
 @transaction.atomic
@@ -174,6 +176,8 @@ def set_role_policy(*, actor: Any, role: str, require_two_factor: bool) -> RoleP
     policy.require_two_factor = require_two_factor
     policy.full_clean()
     policy.save()
+    cache.delete(POLICY_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(POLICY_CACHE_KEY))
     if require_two_factor:
         # API tokens skip the sign-in pages: those of holders without an authenticator stop
         # working, and a new one can only be made after setting one up.

@@ -147,6 +147,9 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "Migration Hub"
 
+# Registry changes cite their source as the history's change reason; sources exceed 100 chars.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("ar", _("Arabic")),
@@ -232,7 +235,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous requests answer 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "migration_hub.accounts.authentication.TwoFactorAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["migration_hub.core.api.permissions.RulesPermission"],

@@ -50,6 +50,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             for instance in instances:
                 self._record(request, instance, AuditAction.UPDATE, {})
 
+    def delete_queryset(self, request, queryset):
+        # The list's "delete selected" action: one audited delete per row.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
     def delete_model(self, request, obj):
         with transaction.atomic():
             self._record(request, obj, AuditAction.DELETE, audit.snapshot(obj))

@@ -50,4 +50,6 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     member_ids = (
         get_user_model().objects.filter(memberships__organization_id__in=organizations).values("pk")
     )
-    return events.filter(Q(organization_ref__in=organizations) | Q(actor_id__in=member_ids))
+    return events.filter(
+        Q(organization_ref__in=organizations) | Q(organization_ref="", actor_id__in=member_ids)
+    )

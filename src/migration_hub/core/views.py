@@ -54,8 +54,9 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=queryset, request=self.request
         )
-        if self.filterset.is_bound and self.filterset.is_valid():
-            queryset = self.filterset.qs
+        if self.filterset.is_bound:
+            # An invalid filter shows its error and no rows, rather than every row.
+            queryset = self.filterset.qs if self.filterset.is_valid() else queryset.none()
         query = self.request.GET.get("q", "").strip()
         return self.apply_search(queryset, query) if query else queryset
 
@@ -66,6 +67,15 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
         export_format = request.GET.get("export")
         if export_format in ExportFormat.values:
             rows = self.get_queryset()
+            if self.filterset.is_bound and not self.filterset.is_valid():
+                return HttpResponse(
+                    "; ".join(
+                        f"{name}: {' '.join(errors)}"
+                        for name, errors in self.filterset.errors.items()
+                    ),
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
             audit.record(
                 request.user,
                 AuditAction.EXPORT,
@@ -73,7 +83,8 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
                 metadata={
                     "list": self.export_name,
                     "format": export_format,
-                    "filters": {k: v for k, v in request.GET.items() if k != "export"},
+                    # Names only: a search term may be someone's name.
+                    "filters": sorted(k for k in request.GET if k != "export"),
                 },
             )
             return export_response(

@@ -182,6 +182,4 @@ class RegistryCountryFilterSet(django_filters.FilterSet):
         )
 
     def filter_un_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            organization_memberships__organization__code="UN", organization_memberships__kind=value
-        )
+        return queryset.filter(pk__in=selectors.un_members(value))

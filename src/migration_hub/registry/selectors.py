@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from migration_hub.core.models import Country, Region
 
-from .choices import BINDING_ACTIONS, Scope
+from .choices import BINDING_ACTIONS, MembershipKind, Scope
 from .models import (
     Crosswalk,
     Framework,
@@ -97,12 +97,28 @@ def related_items(item: FrameworkItem) -> set[int]:
 
 
 def region_and_ancestors(region: Region) -> set[int]:
-    ids = set()
-    current: Region | None = region
-    while current is not None:
-        ids.add(current.pk)
-        current = current.parent
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    ids: set[int] = set()
+    current: int | None = region.pk
+    while current is not None and current not in ids:
+        ids.add(current)
+        current = parents.get(current)
     return ids
+
+
+def region_descendants(region: Region) -> set[int]:
+    children: dict[int, list[int]] = defaultdict(list)
+    for pk, parent in Region.objects.values_list("pk", "parent_id"):
+        if parent is not None:
+            children[parent].append(pk)
+    found: set[int] = set()
+    frontier = [region.pk]
+    while frontier:
+        for child in children[frontier.pop()]:
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found
 
 
 def countries_in(region: Region) -> QuerySet[Country]:
@@ -122,8 +138,7 @@ def organizations_working_on(
     if region is not None:
         result = result.filter(
             Q(scope=Scope.GLOBAL)
-            | Q(regions__in=region_and_ancestors(region))
-            | Q(regions__parent=region)
+            | Q(regions__in=region_and_ancestors(region) | region_descendants(region))
             | Q(headquarters_country__in=countries_in(region))
         )
     return result.distinct()
@@ -214,6 +229,7 @@ def member_states(organization: Organization, on: dt.date | None = None) -> Quer
         .filter(
             organization=organization,
             member_country__isnull=False,
+            kind=MembershipKind.MEMBER,
         )
         .filter(
             Q(start_date__isnull=True) | Q(start_date__lte=day),
@@ -221,6 +237,13 @@ def member_states(organization: Organization, on: dt.date | None = None) -> Quer
         )
         .order_by("member_country__name")
     )
+
+
+def un_members(kind: str) -> QuerySet:
+    """Ids of countries whose current standing at the United Nations is `kind`."""
+    return Membership.objects.filter(
+        organization__code="UN", kind=kind, end_date__isnull=True, member_country__isnull=False
+    ).values("member_country_id")
 
 
 def un_status(country: Country) -> str:
