@@ -11,6 +11,7 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 SETTINGS_MODULE = "migration_hub.config.settings"
@@ -72,19 +73,25 @@ def migrate_with_progress() -> int:
     return len(plan)
 
 
-def load_reference() -> list[tuple[str, str]]:
+def load_reference(directory: str | None = None) -> list[tuple[str, str]]:
     """Load every reference data set that exists; returns (name, report) pairs."""
+    from django.db import transaction
+
     from migration_hub.core import services as core_services
     from migration_hub.registry import loader, schema
 
     reports = []
-    with _progress() as progress:
+    # One transaction: a problem in the registry files leaves the countries unchanged too.
+    with _progress() as progress, transaction.atomic():
         rows = core_services.read_m49_rows()
         task = progress.add_task("Countries and M49 regions", total=len(rows))
         report = core_services.load_countries(progress=lambda n: progress.advance(task, n))
         reports.append(("Countries and M49 regions", str(report)))
         task = progress.add_task("Governance registry", total=len(schema.FILES))
-        result = loader.load_reference(progress=lambda _name: progress.advance(task))
+        result = loader.load_reference(
+            Path(directory) if directory else loader.REFERENCE_DIR,
+            progress=lambda _name: progress.advance(task),
+        )
         reports += [(f"Registry {label}", str(counts)) for label, counts in result.reports.items()]
     return reports
 
@@ -179,7 +186,7 @@ def command_manage(args: argparse.Namespace) -> int:
 
 def command_load_reference(args: argparse.Namespace) -> int:
     _setup_django()
-    for name, report in load_reference():
+    for name, report in load_reference(args.directory):
         print(f"{name}: {report}.")
     return 0
 
@@ -207,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     manage.set_defaults(handler=command_manage)
 
     reference = commands.add_parser("load-reference", help="load or update reference data")
+    reference.add_argument(
+        "--directory", help="the registry's reference files (default: the ones shipped)"
+    )
     reference.set_defaults(handler=command_load_reference)
     return parser
 

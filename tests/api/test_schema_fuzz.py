@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from migration_hub.accounts.choices import Role
 from migration_hub.config.wsgi import application
 from migration_hub.core.services import load_countries
+from migration_hub.registry.loader import load_reference
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -26,6 +27,7 @@ EXAMPLES_PER_OPERATION = 25
 def token(make_member, organization, other_organization) -> str:
     """An organization administrator (not a superuser), with reference data to hit."""
     load_countries()
+    load_reference()  # so the registry endpoints are fuzzed against real rows
     user = make_member(Role.ADMINISTRATOR, organization, username="fuzz-admin")
     make_member(Role.EDITOR, other_organization, username="someone-else")
     return Token.objects.create(user=user).key

@@ -214,3 +214,33 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
 def test_unknown_command_shows_usage(tmp_path: Path) -> None:
     result = run("fly", env=cli_env(tmp_path))
     assert result.returncode == 2 and "usage: migration-hub" in result.stderr
+
+
+def test_load_reference_with_a_bad_file_names_it_and_loads_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    from migration_hub.registry.loader import REFERENCE_DIR
+
+    files = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, files)
+    broken = files / "memberships.yaml"
+    broken.write_text(broken.read_text().replace("country: DEU", "country: XXY", 1))
+    data = tmp_path / "data"
+    env = cli_env(data, DEBUG="true")
+    assert run("manage", "migrate", "-v", "0", env=env).returncode == 0
+    result = run("load-reference", "--directory", str(files), env=env)
+    assert result.returncode == 1
+    assert "nothing was loaded" in result.stderr
+    assert re.search(r"memberships\.yaml:\d+: unknown country XXY", result.stderr), result.stderr
+    counts = run(
+        "manage",
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from migration_hub.core.models import Country;"
+        "from migration_hub.registry.models import Organization;"
+        "print(Country.objects.count(), Organization.objects.count())",
+        env=env,
+    )
+    assert counts.stdout.split() == ["0", "0"], counts.stderr

@@ -177,3 +177,57 @@ def test_shipped_reference_files_exist_with_sources() -> None:
             "rights.yaml",
         ]
     )
+
+
+def test_two_records_for_the_same_row_are_refused(world, reference_dir: Path) -> None:
+    path = reference_dir / "participations.yaml"
+    path.write_text(
+        path.read_text()
+        + "  - {country: MEX, instrument: ICRMW, action: ratification, date: 2001-01-01, source: https://example.org/s}\n"
+    )
+    assert problems_of(reference_dir) == [
+        "participations.yaml:6: duplicate of line 3 (MEX, ICRMW, ratification)"
+    ]
+    assert_nothing_loaded()
+
+
+def test_a_bad_value_found_while_writing_names_file_line_and_field_and_rolls_back(
+    world, reference_dir: Path
+) -> None:
+    load_reference(reference_dir)
+    break_file(reference_dir, "organizations.yaml", "name: European Union", "name: " + "E" * 400)
+    break_file(reference_dir, "rights.yaml", "name: Non-refoulement", "name: Changed right")
+    problems = problems_of(reference_dir)
+    assert len(problems) == 1 and problems[0].startswith(
+        "organizations.yaml:26: EU: name: Ensure this value has at most 300"
+    )
+    assert Organization.objects.get(code="EU").name == "European Union"
+    from migration_hub.registry.models import Right
+
+    assert Right.objects.get(code="NON-REFOULEMENT").name == "Non-refoulement"  # rolled back
+
+
+def test_a_change_of_network_roles_is_counted(world, reference_dir: Path) -> None:
+    load_reference(reference_dir)
+    break_file(
+        reference_dir, "networks.yaml", "roles: [executive-committee], source", "roles: [], source"
+    )
+    result = load_reference(reference_dir)
+    assert result.reports["network memberships"].changed == 1
+    assert NetworkMembership.objects.get(organization__code="UNODC").roles == ["member"]
+
+
+def test_rows_no_longer_in_the_files_are_reported_and_kept(world, reference_dir: Path) -> None:
+    load_reference(reference_dir)
+    break_file(
+        reference_dir,
+        "memberships.yaml",
+        "  - {organization: UN, country: VAT, kind: observer, source: https://example.org/source}\n",
+        "",
+    )
+    result = load_reference(reference_dir)
+    assert (
+        str(result.reports["memberships"])
+        == "0 added, 0 changed, 3 unchanged, 1 not in the files (kept)"
+    )
+    assert Membership.objects.filter(member_country__alpha3="VAT").exists()

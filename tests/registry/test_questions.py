@@ -212,3 +212,8 @@ def test_every_registry_list_exports(loaded, client, viewer, url: str, fmt: str)
     assert response["Content-Disposition"].endswith(f'.{fmt}"')
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert len(body) > 20
+
+
+def test_iso_codes_in_addresses_ignore_case(loaded, api) -> None:
+    assert api.get("/api/registry/countries/mex/").json()["alpha3"] == "MEX"
+    assert api.get("/api/core/countries/mex/").json()["alpha3"] == "MEX"

@@ -17,6 +17,7 @@ from typing import Any
 
 import jsonschema
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from migration_hub.core import audit, search
@@ -70,9 +71,13 @@ class Report:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    not_in_files: int = 0
 
     def __str__(self) -> str:
-        return f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        text = f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        if self.not_in_files:
+            text += f", {self.not_in_files} not in the files (kept)"
+        return text
 
 
 @dataclass
@@ -241,6 +246,38 @@ def check_references(documents: dict[str, dict[str, Any]]) -> list[str]:
         known(name, record, record["country"], countries, "country")
         known(name, record, record["instrument"], instruments, "instrument")
     problems += _crosswalk_problems(_records(documents, "crosswalks.yaml"), items)
+
+    def unique_by(name: str, records: Iterable[dict[str, Any]], *keys: str) -> None:
+        """Records that would be the same row: the second would silently replace the first."""
+        seen: dict[tuple[Any, ...], int] = {}
+        for record in records:
+            key = tuple(record.get(part) for part in keys)
+            if key in seen:
+                shown = ", ".join(str(part) for part in key if part is not None)
+                problems.append(f"{name}:{record[LINE]}: duplicate of line {seen[key]} ({shown})")
+            seen.setdefault(key, record[LINE])
+
+    unique_by(
+        "memberships.yaml",
+        _records(documents, "memberships.yaml"),
+        "organization",
+        "country",
+        "member_organization",
+        "kind",
+    )
+    unique_by(
+        "participations.yaml",
+        _records(documents, "participations.yaml"),
+        "country",
+        "instrument",
+        "action",
+    )
+    for record in _records(documents, "organizations.yaml"):
+        offices = [
+            {**office, "organization": record["code"]} for office in record.get("offices", [])
+        ]
+        unique_by("organizations.yaml", offices, "organization", "country", "city")
+        unique_by("organizations.yaml", record.get("facts", []), "name", "year")
     return problems
 
 
@@ -301,6 +338,38 @@ class _Writer:
         self.reason = reason
         self.added: set[tuple[str, Any]] = set()
         self.changed: set[tuple[str, Any]] = set()
+        self.seen: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.location = ""
+
+    def at(self, file_name: str, record: dict[str, Any]) -> None:
+        """Where the next rows come from, for error messages."""
+        self.location = f"{file_name}:{record.get(LINE, '?')}"
+
+    def _validated(self, obj: models.Model) -> None:
+        try:
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            label = getattr(obj, "code", "") or str(obj)
+            raise ReferenceDataError(
+                [
+                    f"{self.location}: {label}: {field}: {' '.join(messages)}"
+                    for field, messages in error.message_dict.items()
+                ]
+            ) from error
+
+    def mark_changed(self, model: type[models.Model], obj: models.Model) -> None:
+        key_of = (model._meta.label, obj.pk)
+        if key_of in self.added or key_of in self.changed:
+            return
+        report = self.result.reports[str(model._meta.verbose_name_plural)]
+        self.changed.add(key_of)
+        report.changed += 1
+        report.unchanged -= 1
+
+    def count_rows_not_in_files(self) -> None:
+        for model, seen in self.seen.items():
+            report = self.result.reports[str(model._meta.verbose_name_plural)]
+            report.not_in_files = model._default_manager.exclude(pk__in=seen).count()
 
     def upsert(
         self,
@@ -316,7 +385,7 @@ class _Writer:
         if obj is None:
             obj = model(**key, **values)
             obj._change_reason = self.reason  # type: ignore[attr-defined]
-            obj.full_clean(validate_unique=False, validate_constraints=False)
+            self._validated(obj)
             obj.save()
             self.added.add((model._meta.label, obj.pk))
             report.added += 1
@@ -336,6 +405,7 @@ class _Writer:
                 for name in dirty:
                     setattr(obj, name, values[name])
                 obj._change_reason = self.reason  # type: ignore[attr-defined]
+                self._validated(obj)
                 obj.save()
         for name, wanted in (many or {}).items():
             manager = getattr(obj, name)
@@ -343,6 +413,7 @@ class _Writer:
                 manager.set(wanted)
                 changed = True
         key_of = (model._meta.label, obj.pk)
+        self.seen[model].add(obj.pk)
         if changed and key_of not in self.added and key_of not in self.changed:
             self.changed.add(key_of)
             report.changed += 1
@@ -377,7 +448,9 @@ def load_reference(
     versions = sorted({document["version"] for document in documents.values()})
     result = LoadResult(version=", ".join(versions))
     with transaction.atomic():
-        _write(documents, _Writer(result, f"reference data {result.version}"), progress)
+        writer = _Writer(result, f"reference data {result.version}")
+        _write(documents, writer, progress)
+        writer.count_rows_not_in_files()
         for model in (Organization, Instrument, Right, FrameworkItem, Network):
             search.rebuild(model)
         audit.record(
@@ -402,6 +475,7 @@ def _write(
 
     rights = {}
     for record in _records(documents, "rights.yaml"):
+        writer.at("rights.yaml", record)
         rights[record["code"]] = writer.upsert(
             Right,
             {"code": record["code"]},
@@ -417,6 +491,7 @@ def _write(
     # are loaded after them; the links are set once everything exists.
     organizations = {}
     for record in _records(documents, "organizations.yaml"):
+        writer.at("organizations.yaml", record)
         headquarters = record.get("headquarters", {})
         organizations[record["code"]] = writer.upsert(
             Organization,
@@ -438,6 +513,7 @@ def _write(
             many={"regions": [regions[code] for code in record.get("regions", [])]},
         )
         for office in record.get("offices", []):
+            writer.at("organizations.yaml", office)
             writer.upsert(
                 Office,
                 {
@@ -448,6 +524,7 @@ def _write(
                 {"kind": office.get("kind", "country"), "source": office["source"]},
             )
         for fact in record.get("facts", []):
+            writer.at("organizations.yaml", fact)
             writer.upsert(
                 OrganizationFact,
                 {
@@ -461,6 +538,7 @@ def _write(
 
     instruments = {}
     for record in _records(documents, "instruments.yaml"):
+        writer.at("instruments.yaml", record)
         instruments[record["code"]] = writer.upsert(
             Instrument,
             {"code": record["code"]},
@@ -479,6 +557,7 @@ def _write(
             },
         )
     for record in _records(documents, "instruments.yaml"):
+        writer.at("instruments.yaml", record)
         instrument = instruments[record["code"]]
         writer.upsert(
             Instrument,
@@ -487,6 +566,7 @@ def _write(
             count=False,
         )
         for position, provision in enumerate(record.get("provisions", [])):
+            writer.at("instruments.yaml", provision)
             writer.upsert(
                 Provision,
                 {"instrument": instrument, "number": provision["number"]},
@@ -501,6 +581,7 @@ def _write(
 
     items: dict[str, FrameworkItem] = {}
     for record in _records(documents, "frameworks.yaml"):
+        writer.at("frameworks.yaml", record)
         framework = writer.upsert(
             Framework,
             {"code": record["code"]},
@@ -512,6 +593,7 @@ def _write(
             },
         )
         for position, item in enumerate(record["items"]):
+            writer.at("frameworks.yaml", item)
             items[item["code"]] = writer.upsert(
                 FrameworkItem,
                 {"code": item["code"]},
@@ -526,6 +608,7 @@ def _write(
                 },
             )
     for record in _records(documents, "frameworks.yaml"):
+        writer.at("frameworks.yaml", record)
         for item in record["items"]:
             writer.upsert(
                 FrameworkItem,
@@ -536,6 +619,7 @@ def _write(
     step("frameworks.yaml")
 
     for record in _records(documents, "organizations.yaml"):
+        writer.at("organizations.yaml", record)
         writer.upsert(
             Organization,
             {"code": record["code"]},
@@ -547,6 +631,7 @@ def _write(
         )
 
     for record in _records(documents, "crosswalks.yaml"):
+        writer.at("crosswalks.yaml", record)
         writer.upsert(
             Crosswalk,
             {"from_item": items[record["from"]], "to_item": items[record["to"]]},
@@ -555,6 +640,7 @@ def _write(
     step("crosswalks.yaml")
 
     for record in _records(documents, "memberships.yaml"):
+        writer.at("memberships.yaml", record)
         member_country = countries.get(record.get("country", ""))
         member_organization = organizations.get(record.get("member_organization", ""))
         writer.upsert(
@@ -575,6 +661,7 @@ def _write(
 
     networks: dict[str, Network] = {}
     for record in _records(documents, "networks.yaml"):
+        writer.at("networks.yaml", record)
         networks[record["code"]] = writer.upsert(
             Network,
             {"code": record["code"]},
@@ -589,6 +676,7 @@ def _write(
             },
         )
         for member in record.get("members", []):
+            writer.at("networks.yaml", member)
             membership = writer.upsert(
                 NetworkMembership,
                 {
@@ -603,10 +691,13 @@ def _write(
             )
             roles = {NetworkRole.MEMBER, *member.get("roles", [])}
             current = set(membership.role_rows.values_list("role", flat=True))
-            for role in roles - current:
-                NetworkMembershipRole.objects.create(membership=membership, role=role)
-            membership.role_rows.filter(role__in=current - roles).delete()
+            if roles != current:
+                for role in roles - current:
+                    NetworkMembershipRole.objects.create(membership=membership, role=role)
+                membership.role_rows.filter(role__in=current - roles).delete()
+                writer.mark_changed(NetworkMembership, membership)
     for record in _records(documents, "networks.yaml"):
+        writer.at("networks.yaml", record)
         writer.upsert(
             Network,
             {"code": record["code"]},
@@ -616,6 +707,7 @@ def _write(
     step("networks.yaml")
 
     for record in _records(documents, "participations.yaml"):
+        writer.at("participations.yaml", record)
         writer.upsert(
             Participation,
             {

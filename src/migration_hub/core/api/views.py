@@ -14,6 +14,11 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountrySerializer
     filterset_class = CountryFilterSet
     lookup_field = "alpha3"
+
+    def get_object(self):
+        self.kwargs["alpha3"] = self.kwargs["alpha3"].upper()  # /countries/mex/ finds MEX
+        return super().get_object()
+
     ordering_fields = ["name", "alpha3", "m49_code"]
 
     def get_queryset(self) -> QuerySet:

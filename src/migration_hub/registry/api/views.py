@@ -159,6 +159,11 @@ class RegistryCountryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RegistryCountrySerializer
     filterset_class = RegistryCountryFilterSet
     lookup_field = "alpha3"
+
+    def get_object(self):
+        self.kwargs["alpha3"] = self.kwargs["alpha3"].upper()  # /countries/mex/ finds MEX
+        return super().get_object()
+
     ordering_fields = ["name", "alpha3"]
 
     def get_queryset(self) -> QuerySet[Country]:
