@@ -138,3 +138,33 @@ def test_an_editor_records_a_ratification_from_the_country_page(
     assert gaps["ICRMW"] == "party"
     record = Participation.objects.get(country__alpha3="DEU", action="ratification")
     assert record.history.first().history_change_reason == "https://treaties.un.org"
+
+
+def test_two_editors_on_the_same_version_the_second_gets_a_conflict(
+    loaded, client, editor, make_member, organization
+) -> None:
+    other_editor = make_member(Role.ADMINISTRATOR, organization)
+    url = "/registry/organizations/EU/edit/"
+    form = {
+        "name": "European Union",
+        "kind": "union",
+        "scope": "regional",
+        "version": 1,
+        "change_source": "https://european-union.europa.eu",
+    }
+    client.force_login(editor)
+    assert client.post(url, {**form, "headquarters_city": "Brussels"}).status_code == 302
+    client.force_login(other_editor)
+    response = client.post(url, {**form, "headquarters_city": "Strasbourg"})
+    assert response.status_code == 409
+    assert "changed by someone else" in response.content.decode()
+    eu = Organization.objects.get(code="EU")
+    assert (eu.headquarters_city, eu.version) == ("Brussels", 2)
+
+
+def test_a_long_cited_source_is_kept_whole(loaded, editor) -> None:
+    citation = "https://www.iom.int/about-iom?" + "x" * 200
+    iom = Organization.objects.get(code="IOM")
+    iom.acronym = "OIM"
+    services.save_record(iom, actor=editor, change_source=citation)
+    assert iom.history.first().history_change_reason == citation

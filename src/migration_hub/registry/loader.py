@@ -404,6 +404,7 @@ class _Writer:
             elif dirty:
                 for name in dirty:
                     setattr(obj, name, values[name])
+                obj.version += 1
                 obj._change_reason = self.reason  # type: ignore[attr-defined]
                 self._validated(obj)
                 obj.save()

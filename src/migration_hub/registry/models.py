@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from migration_hub.core.models import Country, Region
+from migration_hub.core.models import Country, Region, VersionedModel
 
 from .choices import (
     CrosswalkRelation,
@@ -33,8 +33,8 @@ code_validator = RegexValidator(
 )
 
 
-class Sourced(models.Model):
-    """A record that says where its facts come from."""
+class Sourced(VersionedModel):
+    """A record that says where its facts come from, with a version against lost updates."""
 
     source = models.CharField(
         _("source"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from migration_hub.core import audit, search
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.permissions import require
+from migration_hub.core.services import ConflictError
 
 from .loader import find_cycle
 from .models import Crosswalk
@@ -52,14 +53,24 @@ def _check_crosswalk(crosswalk: Crosswalk) -> None:
 
 @transaction.atomic
 def save_record(
-    obj: models.Model, *, actor: Any, change_source: str, many: dict[str, Any] | None = None
+    obj: models.Model, *, actor: Any, change_source: str, expected_version: int | None = None
 ) -> models.Model:
-    """Create or correct a registry record; `change_source` cites where the change comes from."""
+    """Create or correct a registry record; `change_source` cites where the change comes from.
+
+    A correction made from a page passes the `expected_version` it read: if someone saved the
+    record since, ConflictError (409) is raised and nothing is written.
+    """
     model = type(obj)
     creating = obj.pk is None
     require(actor, _perm(model, "add" if creating else "change"), None if creating else obj)
     citation = _require_citation(change_source)
-    before = {} if creating else audit.snapshot(model._default_manager.get(pk=obj.pk))
+    before = {}
+    if not creating:
+        stored = model._default_manager.select_for_update().get(pk=obj.pk)
+        if expected_version is not None and stored.version != expected_version:
+            raise ConflictError(obj, expected_version, stored.version)
+        before = audit.snapshot(stored)
+        obj.version = stored.version + 1
     obj.full_clean()
     if isinstance(obj, Crosswalk):
         _check_crosswalk(obj)
@@ -67,8 +78,6 @@ def save_record(
     if getattr(actor, "is_authenticated", False):
         obj._history_user = actor  # type: ignore[attr-defined]
     obj.save()
-    for name, values in (many or {}).items():
-        getattr(obj, name).set(values)
     audit.record(
         actor,
         AuditAction.CREATE if creating else AuditAction.UPDATE,

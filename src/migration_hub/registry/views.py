@@ -24,6 +24,7 @@ from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction, ExportFormat
 from migration_hub.core.exports import Column, export_response
 from migration_hub.core.models import Country, Region
+from migration_hub.core.services import ConflictError
 from migration_hub.core.views import FilteredListView
 
 from . import selectors, services
@@ -419,6 +420,7 @@ class OrganizationEditForm(forms.ModelForm):
         help_text=gettext_lazy("A URL or a citation such as a document symbol. Required."),
     )
     website = forms.URLField(label=gettext_lazy("website"), required=False, assume_scheme="https")
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
         model = Organization
@@ -449,26 +451,39 @@ class OrganizationEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            {"form": OrganizationEditForm(instance=organization), "organization": organization},
+            {
+                "form": OrganizationEditForm(
+                    instance=organization, initial={"version": organization.version}
+                ),
+                "organization": organization,
+            },
         )
 
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         organization = self.get_permission_object()
         form = OrganizationEditForm(request.POST, instance=organization)
+        status = 400
         if form.is_valid():
             try:
                 services.save_record(
                     form.instance,
                     actor=request.user,
                     change_source=form.cleaned_data["change_source"],
+                    expected_version=form.cleaned_data["version"],
                 )
+            except ConflictError as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Saved, with its source, in the history."))
                 return HttpResponseRedirect(organization.get_absolute_url())
         return render(
-            request, self.template_name, {"form": form, "organization": organization}, status=400
+            request,
+            self.template_name,
+            {"form": form, "organization": organization},
+            status=status,
         )
 
 
