@@ -94,9 +94,37 @@ def test_shipped_reference_data(api_client, viewer) -> None:
         assert api_client.get(f"/api/registry/organizations/{code}/").status_code == 200, code
     for code in ["SDG-10.7", "SDG-10.C", "SDG-8.7", "SDG-8.8", "SDG-16.2", "SDG-17.18", "SDG-5.2"]:
         assert api_client.get(f"{items}{code}/").status_code == 200, code
-    eu_today = api_client.get("/api/registry/organizations/", {"member_of": "EU"}).json()
-    assert eu_today is not None
+    memberships = "/api/registry/memberships/"
+    eu_2026 = api_client.get(
+        memberships, {"organization": "EU", "kind": "member", "on": "2026-01-01", "limit": 100}
+    ).json()
+    assert eu_2026["count"] == 27
+    assert "GBR" not in {m["member_country"] for m in eu_2026["results"]}
+    eu_2000 = api_client.get(
+        memberships, {"organization": "EU", "on": "2000-01-01", "limit": 100}
+    ).json()
+    assert "GBR" in {m["member_country"] for m in eu_2000["results"]} and eu_2000["count"] == 15
+    assert api_client.get(memberships, {"on": "not a date"}).status_code == 400
     assert count(api_client, "/api/registry/countries/", un_status="member") == 193
+
+    # With the full data, list endpoints stay within a fixed number of queries (no N+1).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for url in [
+        "/api/registry/organizations/",
+        "/api/registry/instruments/",
+        "/api/registry/rights/",
+        "/api/registry/network-memberships/",
+        "/api/registry/memberships/",
+        "/api/registry/participations/",
+        "/api/registry/framework-items/",
+        "/api/registry/crosswalks/",
+        "/api/registry/countries/",
+    ]:
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client.get(url, {"limit": 1000}).status_code == 200
+        assert len(queries) <= 10, (url, len(queries))
 
     second = load_reference()
     assert all(r.added == 0 and r.changed == 0 for r in second.reports.values()), second.lines()

@@ -90,12 +90,18 @@ def update_versioned(
 
 @dataclass
 class LoadReport:
+    """What a reference load did to one kind of record."""
+
     added: int = 0
     changed: int = 0
     unchanged: int = 0
+    not_in_files: int = 0
 
     def __str__(self) -> str:
-        return f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        text = f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
+        if self.not_in_files:
+            text += f", {self.not_in_files} not in the files (kept)"
+        return text
 
 
 def _upsert(

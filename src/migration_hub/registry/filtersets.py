@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -75,10 +77,17 @@ class MembershipFilterSet(django_filters.FilterSet):
         label=_("Member organization code"), field_name="member_organization__code"
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MembershipKind.choices)
+    on = django_filters.DateFilter(label=_("In force on (date)"), method="filter_on")
 
     class Meta:
         model = Membership
-        fields = ["organization", "country", "member_organization", "kind"]
+        fields = ["organization", "country", "member_organization", "kind", "on"]
+
+    def filter_on(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        return queryset.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=value),
+            Q(end_date__isnull=True) | Q(end_date__gte=value),
+        )
 
 
 class NetworkFilterSet(django_filters.FilterSet):

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from migration_hub.core import audit, search
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.models import Country, Region
+from migration_hub.core.services import LoadReport
 
 from . import schema
 from .choices import NetworkRole
@@ -67,23 +68,9 @@ _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _no_dates)
 
 
 @dataclass
-class Report:
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    not_in_files: int = 0
-
-    def __str__(self) -> str:
-        text = f"{self.added} added, {self.changed} changed, {self.unchanged} unchanged"
-        if self.not_in_files:
-            text += f", {self.not_in_files} not in the files (kept)"
-        return text
-
-
-@dataclass
 class LoadResult:
     version: str = ""
-    reports: dict[str, Report] = field(default_factory=lambda: defaultdict(Report))
+    reports: dict[str, LoadReport] = field(default_factory=lambda: defaultdict(LoadReport))
 
     def lines(self) -> list[str]:
         return [f"{label}: {report}" for label, report in self.reports.items()]

@@ -40,6 +40,28 @@ def framework_items() -> QuerySet[FrameworkItem]:
     return FrameworkItem.objects.select_related("framework", "parent")
 
 
+@dataclass
+class TreeNode:
+    item: FrameworkItem
+    children: list[TreeNode]
+
+
+def framework_trees() -> list[tuple[Framework, list[TreeNode]]]:
+    """Each framework with its items as a tree (two queries, built in one pass)."""
+    children: dict[int | None, list[FrameworkItem]] = defaultdict(list)
+    for item in FrameworkItem.objects.order_by("position", "code"):
+        children[item.parent_id].append(item)
+
+    def nodes(parent: int | None, framework_id: int) -> list[TreeNode]:
+        return [
+            TreeNode(item, nodes(item.pk, framework_id))
+            for item in children[parent]
+            if item.framework_id == framework_id
+        ]
+
+    return [(framework, nodes(None, framework.pk)) for framework in frameworks()]
+
+
 def network_memberships() -> QuerySet[NetworkMembership]:
     return NetworkMembership.objects.select_related("network", "organization").prefetch_related(
         "role_rows"
@@ -58,10 +80,6 @@ def participations() -> QuerySet[Participation]:
 
 def rights() -> QuerySet[Right]:
     return Right.objects.all()
-
-
-def provisions() -> QuerySet[Provision]:
-    return Provision.objects.select_related("instrument").prefetch_related("rights")
 
 
 def networks() -> QuerySet[Network]:

@@ -88,21 +88,3 @@ def save_record(
     if search.is_registered(model):
         search.index_object(obj)  # type: ignore[arg-type]
     return obj
-
-
-@transaction.atomic
-def delete_record(obj: models.Model, *, actor: Any, change_source: str) -> None:
-    model = type(obj)
-    require(actor, _perm(model, "delete"), obj)
-    citation = _require_citation(change_source)
-    audit.record(
-        actor,
-        AuditAction.DELETE,
-        obj,
-        changes=audit.diff(audit.snapshot(obj), {}),
-        metadata={"source": citation},
-    )
-    if search.is_registered(model):
-        search.remove_object(obj)  # type: ignore[arg-type]
-    obj._change_reason = citation  # type: ignore[attr-defined]
-    obj.delete()

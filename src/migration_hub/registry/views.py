@@ -296,9 +296,8 @@ class FrameworkListView(RegistryPage):
         return exported or super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        frameworks = selectors.frameworks().prefetch_related("items")
         return super().get_context_data(
-            frameworks=frameworks, export_formats=ExportFormat.choices, **kwargs
+            frameworks=selectors.framework_trees(), export_formats=ExportFormat.choices, **kwargs
         )
 
 
