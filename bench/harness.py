@@ -3,8 +3,9 @@
 A contender is a (name, runner) pair. A runner is either a callable returning a mapping of
 metric name to number for one run, or a command (list of arguments) whose wall time is measured.
 Rounds alternate the order (A B, B A, A B, ...) so drift on a noisy machine hits both sides.
-The first contender is "ours", the second its peer: a ratio is the median over rounds of
-first / second within one round (each pair runs back to back, so slow drift cancels).
+The last contender is the peer; every other one is "ours": a ratio is the median over rounds of
+ours / peer within one round (each pair runs in the same round, so slow drift cancels). With
+more than two contenders (A B C, C B A, ...) each of the others gets its own ratio to the peer.
 
     report = run_side_by_side("my_bench", [("ours", run_ours), ("peer", ["cmd", "arg"])])
 """
@@ -39,6 +40,7 @@ class Metric:
 
 
 WALL_TIME = Metric("seconds", "wall time (s)", higher_is_better=False, digits=3)
+CPU_TIME = Metric("cpu_seconds", "CPU time (s)", higher_is_better=False, digits=3)
 
 
 class BenchmarkError(Exception):
@@ -52,7 +54,8 @@ class Report:
     metrics: list[Metric]
     runs: list[dict[str, Any]] = field(default_factory=list)
     medians: dict[str, dict[str, float]] = field(default_factory=dict)
-    ratios: dict[str, float] = field(default_factory=dict)
+    ratios: dict[str, float] = field(default_factory=dict)  # first contender / peer
+    ratios_by_name: dict[str, dict[str, float]] = field(default_factory=dict)  # each / peer
     document: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
@@ -61,6 +64,11 @@ class Report:
         self.document.update(fields)
         if self.path is not None:
             self.path.write_text(json.dumps(self.document, indent=2) + "\n")
+
+    @property
+    def peer(self) -> str | None:
+        """The last contender, the one every other is compared with (None if alone)."""
+        return self.names[-1] if len(self.names) >= 2 else None
 
     def values(self, name: str, key: str) -> list[float]:
         return [run["metrics"][key] for run in self.runs if run["name"] == name]
@@ -77,9 +85,9 @@ class Report:
                     f"({min(values):.{metric.digits}f}-{max(values):.{metric.digits}f})"
                 )
             lines.append(_row(cells))
-        if len(self.names) == 2:
-            ratio_cells = [f"ratio {self.names[0]} / {self.names[1]}"]
-            ratio_cells += [f"{self.ratios[metric.key]:.2f}" for metric in self.metrics]
+        for name, ratios in self.ratios_by_name.items():
+            ratio_cells = [f"ratio {name} / {self.peer}"]
+            ratio_cells += [f"{ratios[metric.key]:.2f}" for metric in self.metrics]
             lines.append(_row(ratio_cells))
         return "\n".join(lines)
 
@@ -88,15 +96,38 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _run_command(command: Sequence[str]) -> dict[str, float]:
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_process(
+    command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout_s: float = 600
+) -> tuple[dict[str, float], str]:
+    """Run a whole process once; return its wall time and CPU time (user + system, its reaped
+    children included), and its standard output. Raises BenchmarkError if it fails."""
+    cpu_before = _children_cpu_s()
     started = time.perf_counter()
-    completed = subprocess.run(list(command), capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        list(command),
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(env) if env is not None else None,
+        timeout=timeout_s,
+    )
     elapsed = time.perf_counter() - started
+    cpu = _children_cpu_s() - cpu_before
     if completed.returncode != 0:
         raise BenchmarkError(
-            f"{' '.join(command)} exited with {completed.returncode}: {completed.stderr[-2000:]}"
+            f"{' '.join(command)} exited with {completed.returncode}: "
+            f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
         )
-    return {WALL_TIME.key: elapsed}
+    return {WALL_TIME.key: elapsed, CPU_TIME.key: cpu}, completed.stdout
+
+
+def _run_command(command: Sequence[str]) -> dict[str, float]:
+    return run_process(command)[0]
 
 
 _PROC = Path("/proc")
@@ -168,12 +199,12 @@ def _run_once(runner: Runner) -> dict[str, float]:
     return _run_command(runner)
 
 
-def _paired_ratio(report: Report, key: str) -> float:
-    """Median of the per-round ratios: each pair ran back to back, so slow drift cancels."""
-    first, second = report.values(report.names[0], key), report.values(report.names[1], key)
-    return statistics.median(
-        a / b if b else float("nan") for a, b in zip(first, second, strict=True)
-    )
+def _paired_ratio(report: Report, name: str, key: str) -> float:
+    """Median of the per-round ratios name / peer: both ran in the same round, so slow drift
+    cancels."""
+    assert report.peer is not None
+    ours, peer = report.values(name, key), report.values(report.peer, key)
+    return statistics.median(a / b if b else float("nan") for a, b in zip(ours, peer, strict=True))
 
 
 def revision() -> str | None:
@@ -250,8 +281,12 @@ def run_side_by_side(
         report.medians[name] = {
             metric.key: statistics.median(report.values(name, metric.key)) for metric in metrics
         }
-    if len(names) == 2:
-        report.ratios = {metric.key: _paired_ratio(report, metric.key) for metric in metrics}
+    if report.peer is not None:
+        report.ratios_by_name = {
+            name: {metric.key: _paired_ratio(report, name, metric.key) for metric in metrics}
+            for name in names[:-1]
+        }
+        report.ratios = report.ratios_by_name[names[0]]
     noisy = [
         run
         for run in report.runs
@@ -270,8 +305,13 @@ def run_side_by_side(
         "metrics": [metric.__dict__ for metric in metrics],
         "runs": report.runs,
         "medians": report.medians,
-        "ratios": {f"{key} {names[0]}/{names[-1]}": v for key, v in report.ratios.items()},
-        "ratio_note": "median over rounds of first/second within the same round",
+        "peer": report.peer,
+        "ratios": {
+            f"{key} {name}/{report.peer}": value
+            for name, ratios in report.ratios_by_name.items()
+            for key, value in ratios.items()
+        },
+        "ratio_note": "median over rounds of contender/peer (the last) within the same round",
         "noisy_runs": len(noisy),
     }
     if write:
@@ -282,9 +322,14 @@ def run_side_by_side(
     print(report.markdown())
     print()
     if report.path:
+        ratio_note = (
+            f"; a ratio is the median of the per-round ratios to {report.peer}"
+            if report.peer
+            else ""
+        )
         print(
-            f"Medians over {rounds} rounds (min-max in brackets); the ratio is the median of "
-            f"the per-round ratios. Written to {report.path}."
+            f"Medians over {rounds} rounds (min-max in brackets){ratio_note}. "
+            f"Written to {report.path}."
         )
     if noisy:
         print(

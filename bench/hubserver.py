@@ -28,6 +28,8 @@ from loadgen import LOOPBACK
 SETTINGS_MODULE = "bench_project.settings"
 WSGI_APPLICATION = "bench_project.wsgi:application"
 BENCH_USERNAME = "bench"
+# The SQLite file Migration Hub keeps in its data directory when DATABASE_URL is not set.
+SQLITE_FILE_NAME = "migration-hub.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def hub_command(*arguments: str) -> list[str]:
+    """`migration-hub ARGUMENTS` as a command line, with this interpreter."""
+    return [sys.executable, "-m", "migration_hub.cli", *arguments]
+
+
 def _hub(env: Mapping[str, str], *arguments: str) -> str:
-    command = [sys.executable, "-m", "migration_hub.cli", *arguments]
+    command = hub_command(*arguments)
     completed = subprocess.run(command, env=dict(env), capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise BenchmarkError(
@@ -61,12 +68,26 @@ user = get_user_model().objects.create_user({username!r}, email="bench@example.o
 Token.objects.create(user=user, key={key!r})
 """
 
+# A signed-in session for the user, as the login view would leave it (the session engine of the
+# settings, the default backend, the password hash check); prints the session key.
+CREATE_SESSION_SNIPPET = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.get(username={username!r})
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print("session-key=" + session.session_key + " cookie=" + settings.SESSION_COOKIE_NAME)
+"""
 
-@contextmanager
-def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvironment]:
-    """Migrate a fresh database, load reference data, collect static files, create a user with
-    an API token; remove it all afterwards."""
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-hub-data-"))
+
+def hub_environment(data_dir: Path, extra_env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of every Migration Hub process of a benchmark: SQLite in `data_dir`,
+    production settings (DEBUG off) with the bench URLs, throttling out of the way."""
     python_path = [str(BENCH_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {
         **os.environ,
@@ -84,9 +105,34 @@ def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvi
     }
     env.pop("DATABASE_URL", None)  # always the SQLite file in the temporary data directory
     env.pop("CACHE_URL", None)
+    return env
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    _hub(env, "manage", "migrate", "--no-input", "--verbosity=0")
+
+
+def create_session(hub: HubEnvironment, username: str = BENCH_USERNAME) -> tuple[str, str]:
+    """Sign `username` in: return (cookie name, session key) for a `Cookie:` header."""
+    output = _hub(
+        hub.env, "manage", "shell", "-c", CREATE_SESSION_SNIPPET.format(username=username)
+    )
+    for line in output.splitlines():
+        if line.startswith("session-key="):
+            key, cookie = line.removeprefix("session-key=").split(" cookie=")
+            return cookie, key
+    raise BenchmarkError(f"no session key in the output of the shell snippet:\n{output}")
+
+
+@contextmanager
+def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvironment]:
+    """Migrate a fresh database, load reference data, collect static files, create a user with
+    an API token; remove it all afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-hub-data-"))
+    env = hub_environment(data_dir, extra_env)
     token = secrets.token_hex(20)
     try:
-        _hub(env, "manage", "migrate", "--no-input", "--verbosity=0")
+        migrate(env)
         _hub(env, "load-reference")
         _hub(env, "manage", "collectstatic", "--no-input", "--verbosity=0")
         _hub(
@@ -101,16 +147,25 @@ def prepared_hub(extra_env: Mapping[str, str] | None = None) -> Iterator[HubEnvi
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def http_get(
+def http_request(
     port: int, path: str, headers: Mapping[str, str] | None = None, timeout: float = 10
-) -> tuple[int, bytes]:
+) -> tuple[int, dict[str, str], bytes]:
+    """GET `path` (no redirect followed): status, response headers (lower-case names), body."""
     connection = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         connection.request("GET", path, headers=dict(headers or {}))
         response = connection.getresponse()
-        return response.status, response.read()
+        response_headers = {name.lower(): value for name, value in response.getheaders()}
+        return response.status, response_headers, response.read()
     finally:
         connection.close()
+
+
+def http_get(
+    port: int, path: str, headers: Mapping[str, str] | None = None, timeout: float = 10
+) -> tuple[int, bytes]:
+    status, _headers, body = http_request(port, path, headers, timeout)
+    return status, body
 
 
 class GunicornServer:

@@ -110,7 +110,9 @@ class CountryView(RegistryPage):
     template_name = "registry/country_detail.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        country = get_object_or_404(Country, alpha3=kwargs["alpha3"].upper())
+        country = get_object_or_404(
+            Country.objects.select_related("region", "sub_region"), alpha3=kwargs["alpha3"].upper()
+        )
         rows = selectors.gap_analysis(country)
         exported = _export_or_none(
             request,
