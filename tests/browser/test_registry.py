@@ -198,6 +198,18 @@ def test_editor_corrects_an_organization_with_a_source_seen_in_history(page, ref
     page.check()
 
 
+def test_editor_corrects_an_instrument_with_a_source(page, reference) -> None:
+    page.sign_in("demo-editor")
+    page.goto("/registry/instruments/ICRMW/")
+    page.get_by_role("link", name="Correct this record").click()
+    page.get_by_label("symbol").fill("A/RES/45/158 (corrected)")
+    page.get_by_label("Source of this change").fill("https://treaties.un.org/")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved, with its source, in the history.")).to_be_visible()
+    expect(page.get_by_text("A/RES/45/158 (corrected)")).to_be_visible()
+    page.check()
+
+
 def test_viewer_may_not_edit(page, reference) -> None:
     page.sign_in("demo-viewer")
     page.goto("/registry/organizations/UNODC/")

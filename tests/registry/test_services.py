@@ -168,3 +168,61 @@ def test_a_long_cited_source_is_kept_whole(loaded, editor) -> None:
     iom.acronym = "OIM"
     services.save_record(iom, actor=editor, change_source=citation)
     assert iom.history.first().history_change_reason == citation
+
+
+def test_editors_correct_instruments_rights_and_items_with_a_source(
+    loaded, client, editor, viewer
+) -> None:
+    from migration_hub.registry.models import Instrument, Right
+
+    url = "/registry/instruments/ICRMW/edit/"
+    client.force_login(viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(editor)
+    assert client.get("/registry/volcanoes/ICRMW/edit/").status_code == 404
+    assert client.get("/registry/instruments/NOPE/edit/").status_code == 404
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="change_source"' in page.content.decode()
+    form = {
+        "title": "International Convention on the Protection of the Rights of All Migrant Workers",
+        "short_title": "ICRMW",
+        "kind": "convention",
+        "binding": "on",
+        "core_migration": "on",
+        "adopted_on": "1990-12-18",
+        "entry_into_force_on": "2003-07-01",
+        "symbol": "A/RES/45/158",
+        "url": "",
+        "source": "https://example.org/source",
+        "version": 1,
+    }
+    bad_dates = client.post(
+        url, {**form, "entry_into_force_on": "1980-01-01", "change_source": "https://www.ohchr.org"}
+    )
+    assert bad_dates.status_code == 400
+    assert Instrument.objects.get(code="ICRMW").entry_into_force_on is None
+    no_source = client.post(url, form)
+    assert no_source.status_code == 400 and "change_source" in no_source.context["form"].errors
+    saved = client.post(url, {**form, "change_source": "https://www.ohchr.org"})
+    assert saved.status_code == 302
+    icrmw = Instrument.objects.get(code="ICRMW")
+    assert (icrmw.entry_into_force_on.isoformat(), icrmw.version) == ("2003-07-01", 2)
+    assert icrmw.history.first().history_change_reason == "https://www.ohchr.org"
+    stale = client.post(url, {**form, "symbol": "X", "change_source": "https://www.ohchr.org"})
+    assert stale.status_code == 409
+    history = client.get("/registry/instruments/ICRMW/history/").content.decode()
+    assert "https://www.ohchr.org" in history
+    right = client.post(
+        "/registry/rights/NON-REFOULEMENT/edit/",
+        {
+            "name": "Non-refoulement",
+            "description": "No return to danger.",
+            "source": "https://example.org/s",
+            "version": 1,
+            "change_source": "https://www.unhcr.org",
+        },
+    )
+    assert (
+        right.status_code == 302
+        and Right.objects.get(code="NON-REFOULEMENT").description == "No return to danger."
+    )

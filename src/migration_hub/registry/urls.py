@@ -35,4 +35,5 @@ urlpatterns = [
     path("crosswalk/", views.CrosswalkMatrixView.as_view(), name="crosswalk_matrix"),
     path("graph/", views.GraphView.as_view(), name="graph"),
     path("<str:kind>/<str:code>/history/", views.HistoryView.as_view(), name="history"),
+    path("<str:kind>/<str:code>/edit/", views.RecordEditView.as_view(), name="record_update"),
 ]

@@ -9,8 +9,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -488,6 +489,106 @@ class OrganizationEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
         )
 
 
+# Records editors correct from their pages: URL kind -> (model, editable fields).
+EDITABLE = {
+    "instruments": (
+        Instrument,
+        [
+            "title",
+            "short_title",
+            "kind",
+            "binding",
+            "core_migration",
+            "adopted_on",
+            "entry_into_force_on",
+            "symbol",
+            "url",
+            "source",
+        ],
+    ),
+    "rights": (Right, ["name", "description", "source"]),
+    "framework-items": (FrameworkItem, ["title", "short_title", "number", "source"]),
+    "networks": (Network, ["name", "kind", "established_year", "description", "source"]),
+}
+
+
+def _record_form(model: type, fields: list[str]) -> type[forms.ModelForm]:
+    """A form for `fields` of `model`, plus the cited source of the change and the version read."""
+
+    def formfield(field: Any, **kwargs: Any) -> Any:
+        if isinstance(field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        if isinstance(field, models.DateField):
+            kwargs["widget"] = forms.DateInput(attrs={"type": "date"})
+        return field.formfield(**kwargs)
+
+    extra = {
+        "change_source": forms.CharField(
+            label=gettext_lazy("Source of this change"),
+            help_text=gettext_lazy("A URL or a citation such as a document symbol. Required."),
+        ),
+        "version": forms.IntegerField(widget=forms.HiddenInput),
+    }
+    base = forms.modelform_factory(model, fields=fields, formfield_callback=formfield)
+    return type(f"{model.__name__}EditForm", (base,), extra)
+
+
+class RecordEditView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """Correct an instrument, right, framework item or network, citing the source."""
+
+    template_name = "registry/record_form.html"
+
+    def _target(self) -> tuple[Any, list[str]]:
+        if not hasattr(self, "target"):
+            if self.kwargs["kind"] not in EDITABLE:
+                raise Http404
+            model, fields = EDITABLE[self.kwargs["kind"]]
+            self.target = (get_object_or_404(model, code=self.kwargs["code"]), fields)
+        return self.target
+
+    def get_permission_required(self) -> list[str]:
+        obj, _fields = self._target()
+        return [f"registry.change_{obj._meta.model_name}"]
+
+    def get_permission_object(self) -> Any:
+        return self._target()[0]
+
+    def _render(self, form: forms.ModelForm, obj: Any, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "obj": obj, "kind": self.kwargs["kind"]},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, kind: str, code: str) -> HttpResponse:
+        obj, fields = self._target()
+        form = _record_form(type(obj), fields)(instance=obj, initial={"version": obj.version})
+        return self._render(form, obj)
+
+    def post(self, request: HttpRequest, kind: str, code: str) -> HttpResponse:
+        obj, fields = self._target()
+        form = _record_form(type(obj), fields)(request.POST, instance=obj)
+        status = 400
+        if form.is_valid():
+            try:
+                services.save_record(
+                    form.instance,
+                    actor=request.user,
+                    change_source=form.cleaned_data["change_source"],
+                    expected_version=form.cleaned_data["version"],
+                )
+            except ConflictError as conflict:
+                form.add_error(None, str(conflict))
+                status = 409
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Saved, with its source, in the history."))
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self._render(form, obj, status)
+
+
 class ParticipationForm(forms.ModelForm):
     """A state's signature, ratification or accession, recorded with its source."""
 
@@ -552,8 +653,6 @@ class HistoryView(RegistryPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         model = self.models.get(kwargs["kind"])
         if model is None:
-            from django.http import Http404
-
             raise Http404
         obj = get_object_or_404(model, code=kwargs["code"])
         records = list(obj.history.select_related("history_user").order_by("-history_date"))
