@@ -29,6 +29,7 @@ from migration_hub.core.services import ConflictError
 from migration_hub.core.views import FilteredListView
 
 from . import selectors, services
+from .choices import MigrationMandate, OrganizationKind
 from .filtersets import InstrumentFilterSet, OrganizationFilterSet
 from .models import (
     Framework,
@@ -79,6 +80,16 @@ class OrganizationListView(FilteredListView):
 
     def get_base_queryset(self) -> QuerySet[Organization]:
         return selectors.organizations()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Labels looked up once per page: get_FOO_display() rebuilds its choices per call.
+        kinds = {value: str(label) for value, label in OrganizationKind.choices}
+        mandates = {value: str(label) for value, label in MigrationMandate.choices}
+        for organization in context["object_list"]:
+            organization.kind_label = kinds.get(organization.kind, organization.kind)
+            organization.mandate_label = mandates.get(organization.migration_mandate, "")
+        return context
 
 
 class OrganizationDetailView(RegistryPage):
