@@ -5,10 +5,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 
+from . import selectors
 from .choices import AuditAction
 from .models import AuditEvent, Country, Region
 
@@ -44,7 +45,7 @@ class CountryFilterSet(django_filters.FilterSet):
         fields = ["region"]
 
     def filter_region(self, queryset: QuerySet[Country], name: str, value: Region) -> QuerySet:
-        return queryset.filter(Q(region=value) | Q(sub_region=value) | Q(intermediate_region=value))
+        return queryset.filter(selectors.in_region(value))
 
 
 class RegionFilterSet(django_filters.FilterSet):

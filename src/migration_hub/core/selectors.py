@@ -12,6 +12,17 @@ from .models import AuditEvent, Country, Region
 from .permissions import organizations_with_role
 
 
+def in_region(region: Region | str) -> Q:
+    """Countries in an M49 region at any level (a Region, or its M49 code)."""
+    if isinstance(region, str):
+        return (
+            Q(region__m49_code=region)
+            | Q(sub_region__m49_code=region)
+            | Q(intermediate_region__m49_code=region)
+        )
+    return Q(region=region) | Q(sub_region=region) | Q(intermediate_region=region)
+
+
 def countries() -> QuerySet[Country]:
     return Country.objects.select_related("region", "sub_region", "intermediate_region")
 

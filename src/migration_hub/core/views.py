@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,27 @@ class HomeView(TemplateView):
                 "organization__name", "role"
             )
         return context
+
+
+def export_if_asked(
+    request: HttpRequest, name: str, rows: Iterable[Any], columns: list[Column]
+) -> HttpResponse | StreamingHttpResponse | None:
+    """The rows as a download when `?export=csv|xlsx|json` asks for one, audited; else None."""
+    export_format = request.GET.get("export")
+    if export_format not in ExportFormat.values:
+        return None
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        None,
+        metadata={
+            "list": name,
+            "format": export_format,
+            # Names only: a search term may be someone's name.
+            "filters": sorted(k for k in request.GET if k != "export"),
+        },
+    )
+    return export_response(rows, columns, export_format, name)
 
 
 class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
@@ -76,22 +98,8 @@ class FilteredListView(LoginRequiredMixin, PermissionRequiredMixin, ListView):
                     status=400,
                     content_type="text/plain; charset=utf-8",
                 )
-            audit.record(
-                request.user,
-                AuditAction.EXPORT,
-                None,
-                metadata={
-                    "list": self.export_name,
-                    "format": export_format,
-                    # Names only: a search term may be someone's name.
-                    "filters": sorted(k for k in request.GET if k != "export"),
-                },
-            )
-            return export_response(
-                rows.iterator(chunk_size=1000),
-                self.export_columns,
-                export_format,
-                self.export_name,
+            return export_if_asked(
+                request, self.export_name, rows.iterator(chunk_size=1000), self.export_columns
             )
         response = super().get(request, *args, **kwargs)
         patch_vary_headers(response, ["HX-Request"])

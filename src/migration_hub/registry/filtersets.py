@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from migration_hub.core import selectors as core_selectors
 from migration_hub.core.models import Country, Region
 
 from . import selectors
@@ -184,11 +185,7 @@ class RegistryCountryFilterSet(django_filters.FilterSet):
         fields = ["region", "un_status"]
 
     def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(
-            Q(region__m49_code=value)
-            | Q(sub_region__m49_code=value)
-            | Q(intermediate_region__m49_code=value)
-        )
+        return queryset.filter(core_selectors.in_region(value))
 
     def filter_un_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(pk__in=selectors.un_members(value))

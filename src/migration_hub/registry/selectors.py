@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from migration_hub.core.models import Country, Region
+from migration_hub.core.selectors import in_region
 
 from .choices import BINDING_ACTIONS, MembershipKind, Scope
 from .models import (
@@ -139,12 +140,6 @@ def region_descendants(region: Region) -> set[int]:
     return found
 
 
-def countries_in(region: Region) -> QuerySet[Country]:
-    return Country.objects.filter(
-        Q(region=region) | Q(sub_region=region) | Q(intermediate_region=region)
-    )
-
-
 def organizations_working_on(
     item: FrameworkItem | None = None, region: Region | None = None
 ) -> QuerySet[Organization]:
@@ -157,7 +152,7 @@ def organizations_working_on(
         result = result.filter(
             Q(scope=Scope.GLOBAL)
             | Q(regions__in=region_and_ancestors(region) | region_descendants(region))
-            | Q(headquarters_country__in=countries_in(region))
+            | Q(headquarters_country__in=Country.objects.filter(in_region(region)))
         )
     return result.distinct()
 

@@ -21,12 +21,11 @@ from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
 
-from migration_hub.core import audit
-from migration_hub.core.choices import AuditAction, ExportFormat
-from migration_hub.core.exports import Column, export_response
+from migration_hub.core.choices import ExportFormat
+from migration_hub.core.exports import Column
 from migration_hub.core.models import Country, Region
 from migration_hub.core.services import ConflictError
-from migration_hub.core.views import FilteredListView
+from migration_hub.core.views import FilteredListView, export_if_asked
 
 from . import selectors, services
 from .choices import MigrationMandate, OrganizationKind
@@ -46,18 +45,6 @@ class RegistryPage(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """A read-only registry page; subclasses fill `get_context_data`."""
 
     permission_required = "registry.view_organization"
-
-
-def _export_or_none(
-    request: HttpRequest, name: str, rows: Any, columns: list[Column]
-) -> HttpResponse | None:
-    export_format = request.GET.get("export")
-    if export_format not in ExportFormat.values:
-        return None
-    audit.record(
-        request.user, AuditAction.EXPORT, None, metadata={"list": name, "format": export_format}
-    )
-    return export_response(rows, columns, export_format, name)
 
 
 class OrganizationListView(FilteredListView):
@@ -126,7 +113,7 @@ class CountryView(RegistryPage):
             Country.objects.select_related("region", "sub_region"), alpha3=kwargs["alpha3"].upper()
         )
         rows = selectors.gap_analysis(country)
-        exported = _export_or_none(
+        exported = export_if_asked(
             request,
             f"gap-analysis-{country.alpha3}",
             rows,
@@ -198,7 +185,7 @@ class InstrumentView(RegistryPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         instrument = get_object_or_404(selectors.instruments(), code=kwargs["code"])
         table = selectors.ratification_table(instrument)
-        exported = _export_or_none(
+        exported = export_if_asked(
             request,
             f"ratifications-{instrument.code}",
             table,
@@ -250,7 +237,7 @@ class RightListView(RegistryPage):
     template_name = "registry/right_list.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        exported = _export_or_none(
+        exported = export_if_asked(
             request,
             "rights",
             Right.objects.prefetch_related("provisions__instrument"),
@@ -292,7 +279,7 @@ class FrameworkListView(RegistryPage):
     template_name = "registry/framework_list.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        exported = _export_or_none(
+        exported = export_if_asked(
             request,
             "framework-items",
             selectors.framework_items(),
@@ -337,7 +324,7 @@ class CrosswalkMatrixView(RegistryPage):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         matrix = selectors.crosswalk_matrix()
-        exported = _export_or_none(
+        exported = export_if_asked(
             request,
             "crosswalk-gcm",
             matrix.rows,

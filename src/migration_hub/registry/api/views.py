@@ -38,12 +38,17 @@ from ..models import (
 from . import serializers
 
 
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+class CodeLookupMixin:
+    """Records addressed by their stable code, which may hold dots (SDG-10.7)."""
+
+    lookup_field = "code"
+    lookup_value_regex = "[^/]+"
+
+
+class OrganizationViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Organization.objects.none()
     serializer_class = serializers.RegistryOrganizationSerializer
     filterset_class = OrganizationFilterSet
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
     ordering_fields = ["name", "code", "founded_year"]
 
     def get_queryset(self) -> QuerySet[Organization]:
@@ -65,12 +70,10 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.memberships()
 
 
-class NetworkViewSet(viewsets.ReadOnlyModelViewSet):
+class NetworkViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Network.objects.none()
     serializer_class = serializers.NetworkSerializer
     filterset_class = NetworkFilterSet
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
 
     def get_queryset(self) -> QuerySet[Network]:
         return selectors.networks()
@@ -86,12 +89,10 @@ class NetworkMembershipViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.network_memberships().order_by("network__code", "organization__name")
 
 
-class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
+class InstrumentViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Instrument.objects.none()
     serializer_class = serializers.InstrumentSerializer
     filterset_class = InstrumentFilterSet
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
     ordering_fields = ["adopted_on", "code"]
 
     def get_queryset(self) -> QuerySet[Instrument]:
@@ -109,34 +110,28 @@ class ParticipationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.participations()
 
 
-class RightViewSet(viewsets.ReadOnlyModelViewSet):
+class RightViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Right.objects.none()
     serializer_class = serializers.RightSerializer
     filterset_class = RightFilterSet
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
 
     def get_queryset(self) -> QuerySet[Right]:
         return selectors.rights().prefetch_related("provisions__instrument")
 
 
-class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Framework.objects.none()
     serializer_class = serializers.FrameworkSerializer
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
     search_fields = ["name", "code"]
 
     def get_queryset(self) -> QuerySet[Framework]:
         return selectors.frameworks()
 
 
-class FrameworkItemViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkItemViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     queryset = FrameworkItem.objects.none()
     serializer_class = serializers.FrameworkItemSerializer
     filterset_class = FrameworkItemFilterSet
-    lookup_field = "code"
-    lookup_value_regex = "[^/]+"  # codes may hold dots (SDG-10.7)
 
     def get_queryset(self) -> QuerySet[FrameworkItem]:
         return selectors.framework_items()
