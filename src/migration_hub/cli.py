@@ -1,4 +1,4 @@
-"""The `migration-hub` command: demo, serve, manage, load-reference.
+"""The `migration-hub` command: demo, serve, manage, load-reference, import.
 
 Every failure ends with one line saying what to fix, and a non-zero exit status.
 """
@@ -140,6 +140,8 @@ def command_demo(args: argparse.Namespace) -> int:
     print(f"Database ready ({applied} migrations applied).")
     for name, report in load_reference():
         print(f"{name}: {report}.")
+    for report in import_sample_statistics():
+        print(f"Statistics: {report}.")
     accounts = ensure_demo_accounts(settings.DATA_DIR)
     print("\nDemo accounts (one per role):")
     width = max(len(account.username) for account in accounts)
@@ -191,6 +193,69 @@ def command_load_reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def import_statistics(kind: str, path: Path, **options: Any) -> Any:
+    """Import one publisher's file with a progress bar; returns the import report."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from migration_hub.statistics import services
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as progress:
+        task = progress.add_task(f"Reading {path.name[:31]}", total=None)
+        report = services.import_file(
+            kind, path, progress=lambda n: progress.advance(task, n), **options
+        )
+        progress.update(
+            task, total=progress.tasks[0].completed or 1, completed=progress.tasks[0].completed or 1
+        )
+    return report
+
+
+def write_problem_report(path: Path, problems: Sequence[Any]) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["where", "problem"])
+        writer.writerows((problem.where, problem.message) for problem in problems)
+
+
+def import_sample_statistics() -> list[Any]:
+    from migration_hub.statistics.services import SAMPLES, SAMPLES_DIR
+
+    return [import_statistics(kind, SAMPLES_DIR / name) for kind, name in SAMPLES]
+
+
+def command_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from migration_hub.statistics.errors import ImportRejected
+
+    options = {"revision": args.revision}
+    if args.encoding:
+        options["encoding"] = args.encoding
+    for option in ("mapping", "indicator", "dataset_key", "publisher", "title", "unit"):
+        if getattr(args, option, None):
+            options[option] = getattr(args, option)
+    try:
+        report = import_statistics(args.kind, Path(args.file), **options)
+    except ImportRejected as error:
+        if args.report:
+            write_problem_report(Path(args.report), error.problems)
+        lines = "\n".join(f"  {line}" for line in error.lines())
+        more = f"\n  full report: {args.report}" if args.report else ""
+        raise CommandError(f"{error.summary()}. Fix these and run again:\n{lines}{more}") from None
+    print(f"{report}.")
+    for note in report.notes:
+        print(f"note: {note}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migration-hub",
@@ -218,6 +283,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--directory", help="the registry's reference files (default: the ones shipped)"
     )
     reference.set_defaults(handler=command_load_reference)
+
+    importer = commands.add_parser(
+        "import",
+        help="import a statistics file as its publisher released it",
+        description="Import a publisher's file; a file with any problem imports nothing.",
+    )
+    importer.add_argument(
+        "kind",
+        choices=["undesa-stock", "undesa-origin-destination", "unhcr", "wdi", "indicator-csv"],
+    )
+    importer.add_argument("file")
+    importer.add_argument("--revision", help="the publisher's revision, when the file does not say")
+    importer.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
+    importer.add_argument("--report", help="write every problem to this CSV file")
+    importer.add_argument(
+        "--mapping", help="indicator-csv: a YAML file naming the columns (see docs/statistics.md)"
+    )
+    importer.add_argument("--indicator", help="indicator-csv: the indicator code for every row")
+    importer.add_argument("--unit", help="indicator-csv: the indicator's unit")
+    importer.add_argument("--dataset-key", help="indicator-csv: stable name of the data set")
+    importer.add_argument("--publisher", help="indicator-csv: who published the figures")
+    importer.add_argument("--title", help="indicator-csv: the data set's title")
+    importer.set_defaults(handler=command_import)
     return parser
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "migration_hub.core",
     "migration_hub.accounts",
     "migration_hub.registry",
+    "migration_hub.statistics",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,230 @@
+"""Migration statistics: data sets as their publishers released them, indicators, and one
+observation per figure, always tied to the data set and revision it came from."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AreaKind, ContributionStatus, Flag, ImportKind, Sex
+
+
+class Area(models.Model):
+    """A place a figure is about: an M49 country, region or the world, a publisher's group of
+    countries (SDG regions, income groups), or a publisher's special origin such as stateless."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=24, choices=AreaKind.choices)
+    alpha3 = models.CharField(_("ISO alpha-3"), max_length=3, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("statistics:area_profile", args=[self.code])
+
+
+class Dataset(models.Model):
+    """One revision of one publication; importing a newer revision adds a new row."""
+
+    key = models.SlugField(
+        _("key"),
+        max_length=64,
+        help_text=_("Stable name of the series, the same for every revision."),
+    )
+    kind = models.CharField(_("importer"), max_length=32, choices=ImportKind.choices)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    title = models.CharField(_("title"), max_length=300)
+    revision = models.CharField(_("revision"), max_length=32)
+    licence = models.CharField(_("licence"), max_length=100, blank=True)
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, blank=True)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    absent_means_zero = models.BooleanField(
+        _("absent cells are zero"),
+        default=False,
+        help_text=_("True for sparse matrices where the publisher's zero cells are not stored."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["key", "-revision"]
+        verbose_name = _("data set")
+        verbose_name_plural = _("data sets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "revision"], name="%(app_label)s_%(class)s_unique_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.revision})"
+
+
+class Indicator(models.Model):
+    """What is measured, in which unit; the SDG indicator it informs, where there is one."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=64)
+    sdg_indicator = models.CharField(_("SDG indicator"), max_length=16, blank=True)
+    publisher_code = models.CharField(_("publisher's code"), max_length=64, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contribution(models.Model):
+    """Country figures an office sends to a regional data set; merged only once a reviewer
+    approves, and every merged figure points back here."""
+
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("data set"), on_delete=models.PROTECT, related_name="contributions"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="statistics_contributions",
+    )
+    office = models.ForeignKey(
+        "accounts.Office",
+        verbose_name=_("office"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
+    rows = models.JSONField(_("figures"), default=list)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ContributionStatus.choices,
+        default=ContributionStatus.SUBMITTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("data contribution")
+        verbose_name_plural = _("data contributions")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.dataset}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("statistics:contribution_detail", args=[self.pk])
+
+
+class Observation(models.Model):
+    """One figure: indicator, area, year, sex (and origin for flows), as a revision published it."""
+
+    dataset = models.ForeignKey(
+        Dataset, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="observations"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.PROTECT,
+        related_name="observations",
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        to_field="code",
+        on_delete=models.PROTECT,
+        related_name="observations",
+    )
+    origin = models.ForeignKey(
+        Area,
+        verbose_name=_("origin"),
+        to_field="code",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="observations_as_origin",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.TOTAL)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    flag = models.CharField(_("flag"), max_length=16, choices=Flag.choices, blank=True)
+    contribution = models.ForeignKey(
+        Contribution,
+        verbose_name=_("contributed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observations",
+    )
+
+    class Meta:
+        ordering = ["indicator", "area", "year", "sex"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            # Two partial constraints because SQLite cannot say NULLS NOT DISTINCT.
+            models.UniqueConstraint(
+                fields=["dataset", "indicator", "area", "year", "sex"],
+                condition=models.Q(origin__isnull=True),
+                name="%(app_label)s_%(class)s_unique_figure",
+            ),
+            models.UniqueConstraint(
+                fields=["dataset", "indicator", "area", "origin", "year", "sex"],
+                condition=models.Q(origin__isnull=False),
+                name="%(app_label)s_%(class)s_unique_flow",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=False) | models.Q(flag=Flag.MISSING),
+                name="%(app_label)s_%(class)s_missing_is_flagged",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "area", "year"], name="statistics_obs_lookup_idx"),
+            models.Index(fields=["indicator", "origin", "year"], name="statistics_obs_origin_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.area_id} {self.year} {self.sex}: {self.value}"

@@ -1,0 +1,29 @@
+"""Who may read and write statistics (django-rules).
+
+Published statistics are open data: anyone reads them, signed in or not. Administrators import
+publishers' files; contributors send figures for a regional data set; reviewers and editors
+approve or reject contributions, never their own.
+"""
+
+import rules
+
+from migration_hub.core.choices import Role
+from migration_hub.core.permissions import has_role, is_superuser
+
+can_import = is_superuser | has_role(Role.ADMINISTRATOR)
+can_contribute = is_superuser | has_role(Role.CONTRIBUTOR, Role.EDITOR, Role.ADMINISTRATOR)
+can_review = is_superuser | has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def is_not_submitter(user, contribution) -> bool:
+    return contribution is None or contribution.submitted_by_id != user.pk
+
+
+for model in ("dataset", "indicator", "observation", "area"):
+    rules.add_perm(f"statistics.view_{model}", rules.always_allow)
+    for action in ("add", "change", "delete"):
+        rules.add_perm(f"statistics.{action}_{model}", can_import)
+rules.add_perm("statistics.view_contribution", rules.is_authenticated)
+rules.add_perm("statistics.add_contribution", can_contribute)
+rules.add_perm("statistics.review_contribution", can_review & is_not_submitter)
