@@ -56,6 +56,10 @@ UNDESA_REGION_TO_M49 = {
     "957": "061",  # Polynesia
 }
 
+# Areas publishers list as countries that the M49 country list does not have, with the M49
+# region they belong to (UN DESA's Channel Islands: Jersey and Guernsey together).
+EXTRA_PARENTS = {"830": "154"}
+
 # Codes some publishers use that are not places (UNHCR's).
 UNKNOWN = "UNK"
 SPECIAL_AREAS = {

@@ -64,6 +64,9 @@ class Dataset(models.Model):
         help_text=_("True for sparse matrices where the publisher's zero cells are not stored."),
     )
     notes = models.TextField(_("notes"), blank=True)
+    indicator_codes = models.JSONField(_("indicators"), default=list, blank=True)
+    has_origins = models.BooleanField(_("figures by origin"), default=False)
+    last_year = models.PositiveSmallIntegerField(_("latest year"), null=True, blank=True)
 
     class Meta:
         ordering = ["key", "-revision"]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
 
-from . import importers, readers
+from . import generic, importers, readers
 from .choices import ImportKind
 from .importers import Figure, ParsedFile
 from .models import Area, Dataset, Indicator, Observation
@@ -29,6 +29,7 @@ PARSERS: dict[str, Callable[..., ParsedFile]] = {
     ImportKind.UNDESA_ORIGIN_DESTINATION: importers.parse_undesa_origin_destination,
     ImportKind.UNHCR: importers.parse_unhcr,
     ImportKind.WDI: importers.parse_wdi,
+    ImportKind.INDICATOR_CSV: generic.parse_indicator_csv,
 }
 
 
@@ -103,6 +104,9 @@ def store(
     for attribute in ("kind", "publisher", "title", "licence", "source_url", "absent_means_zero"):
         setattr(dataset, attribute, getattr(info, attribute))
     dataset.file_name, dataset.file_sha256 = file_name, file_sha256
+    dataset.indicator_codes = sorted({figure.indicator for figure in parsed.figures})
+    dataset.has_origins = any(figure.origin for figure in parsed.figures)
+    dataset.last_year = max((figure.year for figure in parsed.figures), default=None)
     dataset.imported_at, dataset.imported_by = timezone.now(), _user(actor)
     dataset.save()
 

@@ -62,6 +62,9 @@ class Migration(migrations.Migration):
                 ('imported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='imported')),
                 ('absent_means_zero', models.BooleanField(default=False, help_text="True for sparse matrices where the publisher's zero cells are not stored.", verbose_name='absent cells are zero')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
+                ('indicator_codes', models.JSONField(blank=True, default=list, verbose_name='indicators')),
+                ('has_origins', models.BooleanField(default=False, verbose_name='figures by origin')),
+                ('last_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='latest year')),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
             ],
             options={
