@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/core/", include("migration_hub.core.api.urls")),
     path("api/accounts/", include("migration_hub.accounts.api.urls")),
     path("api/registry/", include("migration_hub.registry.api.urls")),
+    path("api/statistics/", include("migration_hub.statistics.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

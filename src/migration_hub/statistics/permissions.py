@@ -5,8 +5,12 @@ publishers' files; contributors send figures for a regional data set; reviewers 
 approve or reject contributions, never their own.
 """
 
-import rules
+from typing import Any
 
+import rules
+from rest_framework.request import Request
+
+from migration_hub.core.api.permissions import RulesPermission
 from migration_hub.core.choices import Role
 from migration_hub.core.permissions import has_role, is_superuser
 
@@ -27,3 +31,13 @@ for model in ("dataset", "indicator", "observation", "area"):
 rules.add_perm("statistics.view_contribution", rules.is_authenticated)
 rules.add_perm("statistics.add_contribution", can_contribute)
 rules.add_perm("statistics.review_contribution", can_review & is_not_submitter)
+
+
+class OpenDataPermission(RulesPermission):
+    """Like the project's RulesPermission, but a rule may grant reading to anonymous users."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        perm = self._perm(request, view)
+        if perm is None:
+            return bool(request.user and request.user.is_authenticated)
+        return request.user.has_perm(perm)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Sex
+from .models import Area, Dataset, Observation
+
+
+class AreaCodeFilter(django_filters.CharFilter):
+    """An area by M49 code ('900', '4' or '004') or by ISO alpha-3 code ('AFG')."""
+
+    def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
+        if not value:
+            return queryset
+        codes = [area_code(part) for part in str(value).split(",") if part.strip()]
+        return queryset.filter(**{f"{self.field_name}__in": codes})
+
+
+def area_code(text: str) -> str:
+    text = text.strip()
+    if text.isdigit():
+        return text.zfill(3)
+    found = Area.objects.filter(alpha3=text.upper()).values_list("code", flat=True).first()
+    return found or text
+
+
+class ObservationFilterSet(django_filters.FilterSet):
+    indicator = django_filters.CharFilter(
+        field_name="indicator__code",
+        label=_("Indicator code"),
+        help_text=_("For example international-migrant-stock."),
+    )
+    area = AreaCodeFilter(
+        field_name="area",
+        label=_("Area"),
+        help_text=_("M49 code (900 for the world) or ISO alpha-3; several separated by commas."),
+    )
+    origin = AreaCodeFilter(field_name="origin", label=_("Origin"))
+    year = django_filters.NumberFilter(label=_("Year"))
+    year_from = django_filters.NumberFilter(
+        field_name="year", lookup_expr="gte", label=_("From year")
+    )
+    year_to = django_filters.NumberFilter(field_name="year", lookup_expr="lte", label=_("To year"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
+    revision = django_filters.CharFilter(field_name="dataset__revision", label=_("Revision"))
+    dataset = django_filters.CharFilter(field_name="dataset__key", label=_("Data set key"))
+    flows = django_filters.BooleanFilter(
+        field_name="origin", lookup_expr="isnull", exclude=True, label=_("Only figures by origin")
+    )
+
+    class Meta:
+        model = Observation
+        fields: list[str] = []
+
+
+class DatasetFilterSet(django_filters.FilterSet):
+    key = django_filters.CharFilter(label=_("Key"))
+    revision = django_filters.CharFilter(label=_("Revision"))
+    indicator = django_filters.CharFilter(
+        field_name="indicator_codes", lookup_expr="icontains", label=_("Holds the indicator")
+    )
+
+    class Meta:
+        model = Dataset
+        fields: list[str] = []
