@@ -22,7 +22,7 @@ class ImportRejected(Exception):
     def __init__(self, file_name: str, problems: list[RowProblem]):
         self.file_name = file_name
         self.problems = problems
-        super().__init__(self.summary())
+        super().__init__("\n".join([self.summary(), *self.lines(limit=5)]))
 
     def summary(self) -> str:
         count = len(self.problems)

@@ -161,6 +161,10 @@ class Contribution(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("statistics:contribution_detail", args=[self.pk])
 
+    @property
+    def owner_organization_id(self) -> int:
+        return self.organization_id
+
 
 class Observation(models.Model):
     """One figure: indicator, area, year, sex (and origin for flows), as a revision published it."""

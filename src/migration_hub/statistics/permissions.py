@@ -12,10 +12,9 @@ from rest_framework.request import Request
 
 from migration_hub.core.api.permissions import RulesPermission
 from migration_hub.core.choices import Role
-from migration_hub.core.permissions import has_role, is_superuser
+from migration_hub.core.permissions import has_role, has_role_for, is_superuser
 
 can_import = is_superuser | has_role(Role.ADMINISTRATOR)
-can_contribute = is_superuser | has_role(Role.CONTRIBUTOR, Role.EDITOR, Role.ADMINISTRATOR)
 can_review = is_superuser | has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR)
 
 
@@ -28,8 +27,18 @@ for model in ("dataset", "indicator", "observation", "area"):
     rules.add_perm(f"statistics.view_{model}", rules.always_allow)
     for action in ("add", "change", "delete"):
         rules.add_perm(f"statistics.{action}_{model}", can_import)
-rules.add_perm("statistics.view_contribution", rules.is_authenticated)
-rules.add_perm("statistics.add_contribution", can_contribute)
+# A contribution is seen by its organization's members and by reviewers; it is sent by a
+# contributor, editor or administrator of the organization it is sent for.
+rules.add_perm(
+    "statistics.view_contribution",
+    is_superuser
+    | has_role_for(*Role.values)
+    | has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR),
+)
+rules.add_perm(
+    "statistics.add_contribution",
+    is_superuser | has_role_for(Role.CONTRIBUTOR, Role.EDITOR, Role.ADMINISTRATOR),
+)
 rules.add_perm("statistics.review_contribution", can_review & is_not_submitter)
 
 
@@ -41,3 +50,12 @@ class OpenDataPermission(RulesPermission):
         if perm is None:
             return bool(request.user and request.user.is_authenticated)
         return request.user.has_perm(perm)
+
+
+class ContributionPermission(RulesPermission):
+    """Reviewing is its own permission: a POST to approve or reject is not an 'add'."""
+
+    def _perm(self, request: Request, view: Any) -> str | None:
+        if getattr(view, "action", None) in ("approve", "reject"):
+            return "statistics.review_contribution"
+        return super()._perm(request, view)

@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from migration_hub.core.choices import Role
 from migration_hub.core.models import Country, Region
+from migration_hub.core.permissions import has_role, roles_of
 
 from .areas import EXTRA_PARENTS, WORLD
 from .choices import AreaKind, Sex
-from .models import Area, Dataset, Indicator, Observation
+from .models import Area, Contribution, Dataset, Indicator, Observation
 
 STOCK = "international-migrant-stock"
 POPULATION = "total-population"
@@ -381,3 +383,15 @@ def _series_over(
 
 def compare(codes: list[str]) -> list[Profile]:
     return [found for code in codes if (found := profile(code)) is not None]
+
+
+def contributions_for(user: Any) -> QuerySet[Contribution]:
+    """Contributions the user may see: their organizations' own, and all of them for reviewers."""
+    contributions = Contribution.objects.select_related(
+        "dataset", "organization", "office", "submitted_by", "reviewed_by"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return contributions.none()
+    if user.is_superuser or has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR)(user):
+        return contributions
+    return contributions.filter(organization_id__in=[int(pk) for pk in roles_of(user)])

@@ -11,16 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
+from migration_hub.core.permissions import require
 
 from . import generic, importers, readers
-from .choices import ImportKind
+from .choices import ContributionStatus, ImportKind
 from .importers import Figure, ParsedFile
-from .models import Area, Dataset, Indicator, Observation
+from .models import Area, Contribution, Dataset, Indicator, Observation
 
 BATCH = 2000
 
@@ -226,3 +229,189 @@ def _replace(
     for start in range(0, len(stale), BATCH):
         Observation.objects.filter(pk__in=stale[start : start + BATCH]).delete()
     report.added, report.changed, report.removed = len(new), len(changed), len(stale)
+
+
+# --- Regional data contributions ------------------------------------------------------------
+
+MAX_CONTRIBUTION_BYTES = 20 * 1024 * 1024
+CONTRIBUTION_COLUMNS = {"area", "year", "value", "indicator"}
+
+
+def _contribution_figures(path: Path, dataset: Dataset, encoding: str) -> list[Figure]:
+    """A contribution is a long table with columns area, indicator, year, value (and sex,
+    origin where needed), for indicators the regional data set already knows."""
+    table = generic._table(path, encoding)
+    if not table:
+        raise readers.reject(path, "the file is empty")
+    where, header = table[0]
+    labels = {cell.strip() for cell in header}
+    missing = sorted(CONTRIBUTION_COLUMNS - labels)
+    if missing:
+        raise readers.reject(
+            path,
+            f"missing columns {', '.join(missing)}: a contribution has the columns "
+            "area, indicator, year, value and, where needed, sex and origin",
+            where=where,
+        )
+    columns = {name: name for name in (*CONTRIBUTION_COLUMNS, "sex", "origin") if name in labels}
+    config = {"columns": columns, "dataset": {"key": dataset.key}}
+    parsed = generic._parse(path, table, config, dataset.revision, None)
+    unknown = sorted({f.indicator for f in parsed.figures} - set(dataset.indicator_codes))
+    if unknown:
+        raise readers.reject(
+            path,
+            f"{dataset} does not hold {', '.join(unknown)}; it holds "
+            f"{', '.join(dataset.indicator_codes) or 'no indicator yet'}",
+        )
+    Area.objects.bulk_create(
+        [Area(code=code, name=name, kind=kind) for code, (name, kind) in parsed.new_areas.items()],
+        ignore_conflicts=True,
+    )
+    return parsed.figures
+
+
+@transaction.atomic
+def submit_contribution(
+    *,
+    dataset: Dataset,
+    organization: Any,
+    path: Path,
+    file_name: str,
+    actor: Any,
+    office: Any = None,
+    encoding: str = "utf-8",
+) -> Contribution:
+    """Validate an office's figures for a regional data set and keep them for review.
+
+    Nothing reaches the data set before a reviewer approves; a file with any problem is
+    refused whole (`ImportRejected`)."""
+    contribution = Contribution(dataset=dataset, organization=organization, office=office)
+    require(actor, "statistics.add_contribution", contribution)
+    if dataset.kind != ImportKind.INDICATOR_CSV:
+        raise readers.reject(
+            Path(file_name),
+            f"{dataset} is a publisher's release and cannot take contributions; "
+            "send them to a regional data set",
+        )
+    if path.stat().st_size > MAX_CONTRIBUTION_BYTES:
+        raise readers.reject(Path(file_name), "the file is larger than 20 MB")
+    if office is not None and office.organization_id != organization.pk:
+        raise readers.reject(Path(file_name), "the office belongs to another organization")
+    figures = _contribution_figures(path, dataset, encoding)
+    contribution.submitted_by = _user(actor)
+    contribution.file_name = file_name[:255]
+    contribution.file_sha256 = readers.sha256_of(path)
+    contribution.rows = [
+        {
+            "indicator": f.indicator,
+            "area": f.area,
+            "origin": f.origin,
+            "year": f.year,
+            "sex": f.sex,
+            "value": f.value,
+            "flag": f.flag,
+        }
+        for f in figures
+    ]
+    contribution.save()
+    audit.record(
+        actor,
+        AuditAction.CREATE,
+        contribution,
+        organization_id=organization.pk,
+        metadata={
+            "dataset": dataset.pk,
+            "figures": len(figures),
+            "sha256": contribution.file_sha256,
+        },
+    )
+    return contribution
+
+
+@dataclass(frozen=True)
+class ContributionChange:
+    indicator: str
+    area: str
+    origin: str | None
+    year: int
+    sex: str
+    before: float | None
+    after: float | None
+    change: str  # added, changed, unchanged
+
+
+def contribution_diff(contribution: Contribution) -> list[ContributionChange]:
+    """What merging the contribution would change in its data set, figure by figure."""
+    existing = {
+        (row[0], row[1], row[2], row[3], row[4]): row[5]
+        for row in Observation.objects.filter(
+            dataset=contribution.dataset,
+            area__in={row["area"] for row in contribution.rows},
+        ).values_list("indicator__code", "area_id", "origin_id", "year", "sex", "value")
+    }
+    changes = []
+    for row in contribution.rows:
+        key = (row["indicator"], row["area"], row["origin"], row["year"], row["sex"])
+        if key not in existing:
+            change, before = "added", None
+        else:
+            before = existing[key]
+            change = "unchanged" if before == row["value"] else "changed"
+        changes.append(ContributionChange(*key, before, row["value"], change))
+    return changes
+
+
+@transaction.atomic
+def review_contribution(
+    contribution: Contribution, *, actor: Any, approve: bool, note: str = ""
+) -> Contribution:
+    """Approve (merge every figure into the data set, each pointing back to the contribution)
+    or reject (with a reason). A contribution is reviewed once, never by its submitter."""
+    contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    require(actor, "statistics.review_contribution", contribution)
+    if contribution.status != ContributionStatus.SUBMITTED:
+        raise ValidationError(
+            _("This contribution was already reviewed (%(status)s).")
+            % {"status": contribution.get_status_display()}
+        )
+    if not approve and not note.strip():
+        raise ValidationError(_("Say why the contribution is rejected, so the office can fix it."))
+    merged = {"added": 0, "changed": 0}
+    if approve:
+        merged = _merge(contribution)
+    contribution.status = ContributionStatus.APPROVED if approve else ContributionStatus.REJECTED
+    contribution.reviewed_by = _user(actor)
+    contribution.reviewed_at = timezone.now()
+    contribution.review_note = note.strip()
+    contribution.save()
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        contribution,
+        organization_id=contribution.organization_id,
+        changes={"status": [ContributionStatus.SUBMITTED, contribution.status]},
+        metadata=merged,
+    )
+    return contribution
+
+
+def _merge(contribution: Contribution) -> dict[str, int]:
+    dataset = Dataset.objects.select_for_update().get(pk=contribution.dataset_id)
+    indicator_ids = dict(Indicator.objects.values_list("code", "id"))
+    added = changed = 0
+    for row in contribution.rows:
+        _, created = Observation.objects.update_or_create(
+            dataset=dataset,
+            indicator_id=indicator_ids[row["indicator"]],
+            area_id=row["area"],
+            origin_id=row["origin"],
+            year=row["year"],
+            sex=row["sex"],
+            defaults={"value": row["value"], "flag": row["flag"], "contribution": contribution},
+        )
+        added += created
+        changed += not created
+    years = [row["year"] for row in contribution.rows]
+    dataset.last_year = max([dataset.last_year or 0, *years]) or None
+    dataset.save(update_fields=["last_year"])
+    return {"added": added, "changed": changed}

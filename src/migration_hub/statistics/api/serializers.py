@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from migration_hub.accounts.models import Office
+from migration_hub.accounts.models import Organization as AccountsOrganization
 from migration_hub.core.api.serializers import PlainRowSerializer
 
 from ..choices import Sex
-from ..models import Area, Dataset, Indicator
+from ..models import Area, Contribution, Dataset, Indicator
 
 
 class DatasetSerializer(serializers.ModelSerializer):
@@ -68,3 +70,58 @@ class RegionCheckSerializer(serializers.Serializer):
     )
     difference = serializers.FloatField(read_only=True, allow_null=True)
     countries = serializers.IntegerField(read_only=True)
+
+
+class ContributionSerializer(serializers.ModelSerializer):
+    dataset = serializers.PrimaryKeyRelatedField(queryset=Dataset.objects.all())
+    organization = serializers.SlugRelatedField(
+        slug_field="code", queryset=AccountsOrganization.objects.all()
+    )
+    office = serializers.PrimaryKeyRelatedField(
+        queryset=Office.objects.all(), required=False, allow_null=True
+    )
+    file = serializers.FileField(write_only=True)
+    figures = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "id",
+            "dataset",
+            "organization",
+            "office",
+            "file",
+            "file_name",
+            "file_sha256",
+            "figures",
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "review_note",
+        ]
+        read_only_fields = [
+            "file_name",
+            "file_sha256",
+            "status",
+            "submitted_at",
+            "reviewed_at",
+            "review_note",
+        ]
+
+    def get_figures(self, contribution: Contribution) -> int:
+        return len(contribution.rows)
+
+
+class ContributionChangeSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    area = serializers.CharField()
+    origin = serializers.CharField(allow_null=True)
+    year = serializers.IntegerField()
+    sex = serializers.CharField()
+    before = serializers.FloatField(allow_null=True)
+    after = serializers.FloatField(allow_null=True)
+    change = serializers.CharField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)

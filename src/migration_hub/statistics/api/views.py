@@ -6,17 +6,20 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .. import selectors
+from .. import selectors, services
+from ..errors import ImportRejected
 from ..filtersets import DatasetFilterSet, ObservationFilterSet, area_code
-from ..models import Area, Dataset, Indicator, Observation
-from ..permissions import OpenDataPermission
+from ..models import Area, Contribution, Dataset, Indicator, Observation
+from ..permissions import ContributionPermission, OpenDataPermission
+from ..uploads import uploaded_to_path
 from . import serializers
 
 OBSERVATION_FIELDS = (
@@ -55,7 +58,8 @@ class DatasetViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, url_path="region-check", pagination_class=None)
     def region_check(self, request: Request, pk: Any = None) -> Response:
         """Each M49 region's sum of the country-level figures beside the publisher's own figure."""
-        dataset = self.get_object()
+        # Not get_object(): the list's own `indicator` filter would hide the data set.
+        dataset = get_object_or_404(self.get_queryset(), pk=pk)
         query = RegionCheckQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         indicator = query.validated_data["indicator"]
@@ -121,3 +125,70 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Any:  # figures have no URL of their own
         raise drf_serializers.ValidationError("Filter the list instead.")
+
+
+class ContributionViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Figures offices send to a regional data set: sent as a CSV or XLSX file (columns area,
+    indicator, year, value, and sex or origin where needed), merged once a reviewer approves."""
+
+    queryset = Contribution.objects.none()
+    serializer_class = serializers.ContributionSerializer
+    parser_classes = [MultiPartParser]
+    permission_classes = [ContributionPermission]
+    filterset_fields = ["status", "dataset"]
+
+    def get_queryset(self) -> QuerySet[Contribution]:
+        return selectors.contributions_for(self.request.user)
+
+    def perform_create(self, serializer: drf_serializers.Serializer) -> None:
+        upload = serializer.validated_data["file"]
+        data = serializer.validated_data
+        try:
+            with uploaded_to_path(upload) as path:
+                serializer.instance = services.submit_contribution(
+                    dataset=data["dataset"],
+                    organization=data["organization"],
+                    office=data.get("office"),
+                    path=path,
+                    file_name=upload.name,
+                    actor=self.request.user,
+                )
+        except ImportRejected as error:
+            raise ValidationError({"file": error.lines(limit=100)}) from None
+
+    @extend_schema(responses=serializers.ContributionChangeSerializer(many=True))
+    @action(detail=True, pagination_class=None)
+    def diff(self, request: Request, pk: Any = None) -> Response:
+        """Each figure with its value before and after the merge: added, changed or unchanged."""
+        changes = services.contribution_diff(self.get_object())
+        return Response(serializers.ContributionChangeSerializer(changes, many=True).data)
+
+    @extend_schema(
+        request=serializers.ReviewSerializer, responses=serializers.ContributionSerializer
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    def approve(self, request: Request, pk: Any = None) -> Response:
+        return self._review(request, approve=True)
+
+    @extend_schema(
+        request=serializers.ReviewSerializer, responses=serializers.ContributionSerializer
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    def reject(self, request: Request, pk: Any = None) -> Response:
+        return self._review(request, approve=False)
+
+    def _review(self, request: Request, *, approve: bool) -> Response:
+        review = serializers.ReviewSerializer(data=request.data)
+        review.is_valid(raise_exception=True)
+        contribution = services.review_contribution(
+            self.get_object(),
+            actor=request.user,
+            approve=approve,
+            note=review.validated_data["note"],
+        )
+        return Response(serializers.ContributionSerializer(contribution).data)
