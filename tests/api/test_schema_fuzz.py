@@ -19,6 +19,7 @@ from migration_hub.accounts.choices import Role
 from migration_hub.config.wsgi import application
 from migration_hub.core.services import load_countries
 from migration_hub.registry.loader import load_reference
+from migration_hub.statistics.services import SAMPLES_DIR, import_file
 
 EXAMPLES_PER_OPERATION = 25
 
@@ -28,6 +29,9 @@ def token(make_member, organization, other_organization) -> str:
     """An organization administrator (not a superuser), with reference data to hit."""
     load_countries()
     load_reference()  # so the registry endpoints are fuzzed against real rows
+    import_file(
+        "undesa-stock", SAMPLES_DIR / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    )
     user = make_member(Role.ADMINISTRATOR, organization, username="fuzz-admin")
     make_member(Role.EDITOR, other_organization, username="someone-else")
     return Token.objects.create(user=user).key
