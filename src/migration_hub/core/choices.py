@@ -14,7 +14,7 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", _("Role granted")
     REVOKE = "revoke", _("Role revoked")
     TWO_FACTOR = "two_factor", _("Two-factor change")
-    LOAD = "load", _("Reference data loaded")
+    LOAD = "load", _("Data loaded")
 
 
 class RegionLevel(models.TextChoices):

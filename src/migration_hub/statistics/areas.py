@@ -13,6 +13,7 @@ import pycountry
 
 from migration_hub.core.choices import RegionLevel
 from migration_hub.core.models import Country, Region
+from migration_hub.core.services import load_countries
 
 from .choices import AreaKind
 from .models import Area
@@ -60,6 +61,12 @@ UNDESA_REGION_TO_M49 = {
 # region they belong to (UN DESA's Channel Islands: Jersey and Guernsey together).
 EXTRA_PARENTS = {"830": "154"}
 
+# Codes that mean the same area: M49's World (001) is the world UN DESA calls 900; the World
+# Bank's CHI is UN DESA's Channel Islands (830).
+M49_WORLD = "001"
+ALIASES = {M49_WORLD: WORLD}
+ALPHA3_ALIASES = {"CHI": "830", "WLD": WORLD}
+
 # Codes some publishers use that are not places (UNHCR's).
 UNKNOWN = "UNK"
 SPECIAL_AREAS = {
@@ -101,10 +108,19 @@ def undesa_locations() -> list[tuple[str, str]]:
 
 
 def ensure_core_areas() -> dict[str, str]:
-    """Make sure every M49 country and region is an Area; returns code -> kind for all areas."""
+    """Make sure every M49 country and region is an Area; returns code -> kind for all areas.
+
+    Loads the countries and M49 regions first if nobody has yet: they ship with the package,
+    and a region must never be stored under a publisher's own code for want of them."""
+    if not Country.objects.exists():
+        load_countries()
     existing = dict(Area.objects.values_list("code", "kind"))
     new: list[Area] = []
+    if WORLD not in existing:
+        new.append(Area(code=WORLD, name="World", kind=AreaKind.WORLD))
     for region in Region.objects.all():
+        if region.m49_code == M49_WORLD:
+            continue  # publishers say 900 for the world; see ALIASES
         if region.m49_code not in existing:
             kind = LEVEL_TO_KIND.get(region.level, AreaKind.REGION)
             new.append(Area(code=region.m49_code, name=region.name, kind=kind))
@@ -147,6 +163,7 @@ class AreaResolver:
             for area in Area.objects.exclude(alpha3="").only("alpha3", "code")
         }
         codes.update({code: code for code in SPECIAL_AREAS})
+        codes.update({alias: code for alias, code in ALPHA3_ALIASES.items() if code in self.kinds})
         return codes
 
     @cached_property
@@ -193,5 +210,6 @@ class AreaResolver:
         if text.replace(".0", "").isdigit():
             found = m49(text)
             found = UNDESA_REGION_TO_M49.get(found, found)
+            found = ALIASES.get(found, found)
             return found if found in self.kinds else None
         return self.by_alpha3.get(text.upper())

@@ -62,7 +62,7 @@ def _table(path: Path, encoding: str) -> list[tuple[str, list[str]]]:
         sheet = workbook.sheet_names[0]
         return [
             (f"{sheet} row {index + 1}", ["" if cell is None else str(cell) for cell in row])
-            for index, row in enumerate(readers.sheet_rows(workbook, sheet))
+            for index, row in enumerate(readers.sheet_rows(workbook, sheet, path))
         ]
     return [(f"line {line}", cells) for line, cells in readers.csv_rows(path, encoding)]
 

@@ -246,7 +246,7 @@ def parse_undesa_stock(
     found_revision = None
     rows_seen: dict[tuple[str, str], tuple[int, tuple[Any, ...]]] = {}
     for sheet in workbook.sheet_names:
-        rows = readers.sheet_rows(workbook, sheet)
+        rows = readers.sheet_rows(workbook, sheet, path)
         indicator = _table_indicator(rows)
         if indicator is None or indicator in indicators:
             continue
@@ -255,6 +255,7 @@ def parse_undesa_stock(
         if layout is None:
             continue
         indicators.append(indicator)
+        unheaded_reported = False
         for index in range(layout.first_data_row, len(rows)):
             row = rows[index]
             if progress:
@@ -300,6 +301,8 @@ def parse_undesa_stock(
                 where[figure.key] = f"{sheet} row {index + 1}"
                 figures.append(figure)
             _check_sexes_add_up(sheet, index, row[layout.name_column], by_sex, problems)
+            if not unheaded_reported:
+                unheaded_reported = _check_unheaded_figures(sheet, index, row, layout, problems)
     if not indicators and not problems:
         problems.add(
             "", "no 'International migrant stock at mid-year by sex' table in the workbook"
@@ -325,6 +328,24 @@ def parse_undesa_stock(
         figures,
         new_areas,
     )
+
+
+def _check_unheaded_figures(
+    sheet: str, index: int, row: list[Any], layout: _StockLayout, problems: ProblemList
+) -> bool:
+    """A figure in a column with no year above it means the header rows moved against the
+    data (a whole header block shifted keeps males + females = both sexes true)."""
+    headed = {column for column, _year, _sex in layout.columns}
+    first = max(layout.code_column, layout.type_column or 0) + 1
+    for column in range(first, len(row)):
+        if column not in headed and isinstance(row[column], int | float):
+            problems.add(
+                f"{sheet} {get_column_letter(column + 1)}{index + 1}",
+                f"a figure ({row[column]:,.0f}) in a column with no year above it; "
+                "are the header rows shifted against the data?",
+            )
+            return True
+    return False
 
 
 def _check_sexes_add_up(
@@ -547,7 +568,6 @@ WDI_INDICATORS = {
         publisher_code="BX.TRF.PWKR.CD.DT",
     ),
 }
-WORLD_BANK_WORLD = "WLD"
 
 
 def parse_wdi(
@@ -557,7 +577,7 @@ def parse_wdi(
     workbook = readers.open_workbook(path)
     if "Data" not in workbook.sheet_names:
         raise readers.reject(path, f"no 'Data' sheet (the workbook has {workbook.sheet_names})")
-    rows = readers.sheet_rows(workbook, "Data")
+    rows = readers.sheet_rows(workbook, "Data", path)
     problems = ProblemList()
     resolver = AreaResolver()
     header = next(
@@ -599,7 +619,7 @@ def parse_wdi(
             )
         indicators[publisher_code] = indicator
         economy = str(row[code_column]).strip()
-        area = WORLD if economy == WORLD_BANK_WORLD else resolver.from_code(economy)
+        area = resolver.from_code(economy)
         if area is None:
             skipped.append(f"{economy} ({row[name_column]})")
             continue
@@ -627,7 +647,7 @@ def parse_wdi(
     notes = []
     if skipped:
         notes.append(
-            f"{len(skipped)} World Bank aggregates have no M49 code and were left out: "
+            f"{len(skipped)} economies and aggregates have no M49 code and were left out: "
             + ", ".join(skipped[:8])
             + (" ..." if len(skipped) > 8 else "")
         )

@@ -81,8 +81,13 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         raise reject(path, f"the workbook cannot be read ({error})") from error
 
 
-def sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list[Any]]:
-    return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def sheet_rows(workbook: CalamineWorkbook, name: str, path: Path) -> list[list[Any]]:
+    try:
+        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, ValueError, OSError) as error:
+        raise reject(
+            path, f"the sheet cannot be read, the workbook is damaged ({error})", where=name
+        ) from error
 
 
 def read_text(path: Path, encoding: str = "utf-8") -> str:

@@ -14,7 +14,7 @@ from migration_hub.core.choices import Role
 from migration_hub.core.models import Country, Region
 from migration_hub.core.permissions import has_role, roles_of
 
-from .areas import EXTRA_PARENTS, WORLD
+from .areas import EXTRA_PARENTS, M49_WORLD, WORLD
 from .choices import AreaKind, Sex
 from .models import Area, Contribution, Dataset, Indicator, Observation
 
@@ -87,7 +87,7 @@ def _hierarchy_cached(stamp: tuple[int, int]) -> Hierarchy:
 
     def chain(code: str | None) -> list[str]:
         found = []
-        while code:
+        while code and code != M49_WORLD:  # the world is 900 here, added to every chain
             found.append(code)
             code = parents.get(code)
         return found

@@ -87,8 +87,11 @@ def import_file(
     if not path.is_file():
         raise readers.reject(path, "no such file")
     digest = readers.sha256_of(path)
-    parsed = PARSERS[kind](path, revision=revision, progress=progress, **options)
-    return store(parsed, actor=actor, file_name=path.name, file_sha256=digest)
+    # One transaction for reading too: the areas a file names are created while it is read,
+    # and a rejected file must leave nothing behind.
+    with transaction.atomic():
+        parsed = PARSERS[kind](path, revision=revision, progress=progress, **options)
+        return store(parsed, actor=actor, file_name=path.name, file_sha256=digest)
 
 
 @transaction.atomic
@@ -103,7 +106,14 @@ def store(
     if dataset is None:
         dataset = Dataset(key=info.key, revision=info.revision)
     elif dataset.file_sha256 == file_sha256 and file_sha256:
-        return ImportReport(dataset, unchanged=len(parsed.figures), notes=parsed.notes)
+        report = ImportReport(dataset, unchanged=len(parsed.figures), notes=parsed.notes)
+        audit.record(
+            actor,
+            AuditAction.LOAD,
+            dataset,
+            metadata={"file": file_name, "sha256": file_sha256, "unchanged": report.unchanged},
+        )
+        return report
     for attribute in ("kind", "publisher", "title", "licence", "source_url", "absent_means_zero"):
         setattr(dataset, attribute, getattr(info, attribute))
     dataset.file_name, dataset.file_sha256 = file_name, file_sha256
