@@ -207,9 +207,26 @@ def _insert(dataset: Dataset, figures: list[Figure], indicator_ids: dict[str, in
         )
         for figure in figures
     ]
+    if connection.vendor == "postgresql":
+        _copy_rows(meta.db_table, [meta.get_field(name).column for name in INSERT_FIELDS], rows)
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH * 10):
             cursor.executemany(sql, rows[start : start + BATCH * 10])
+
+
+def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERT for a whole file's figures."""
+    from psycopg import sql as psycopg_sql
+
+    statement = psycopg_sql.SQL("COPY {} ({}) FROM STDIN").format(
+        psycopg_sql.Identifier(table),
+        psycopg_sql.SQL(", ").join(map(psycopg_sql.Identifier, columns)),
+    )
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _replace(
