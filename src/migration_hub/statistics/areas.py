@@ -60,6 +60,7 @@ UNDESA_REGION_TO_M49 = {
 # Areas publishers list as countries that the M49 country list does not have, with the M49
 # region they belong to (UN DESA's Channel Islands: Jersey and Guernsey together).
 EXTRA_PARENTS = {"830": "154"}
+EXTRA_COUNTRIES = {"830": "Channel Islands"}
 
 # Codes that mean the same area: M49's World (001) is the world UN DESA calls 900; the World
 # Bank's CHI is UN DESA's Channel Islands (830).
@@ -137,6 +138,9 @@ def ensure_core_areas() -> dict[str, str]:
     for code, name in SPECIAL_AREAS.items():
         if code not in existing:
             new.append(Area(code=code, name=name, kind=AreaKind.OTHER))
+    for code, name in EXTRA_COUNTRIES.items():
+        if code not in existing:
+            new.append(Area(code=code, name=name, kind=AreaKind.COUNTRY))
     Area.objects.bulk_create(new, ignore_conflicts=True)
     existing.update({area.code: area.kind for area in new})
     return existing

@@ -246,6 +246,8 @@ def parse_undesa_stock(
     found_revision = None
     rows_seen: dict[tuple[str, str], tuple[int, tuple[Any, ...]]] = {}
     for sheet in workbook.sheet_names:
+        if len(indicators) == len(UNDESA_TABLES):
+            break  # the other tables (percentages, rates of change) are derived figures
         rows = readers.sheet_rows(workbook, sheet, path)
         indicator = _table_indicator(rows)
         if indicator is None or indicator in indicators:
@@ -491,6 +493,7 @@ def parse_unhcr(
     if missing:
         raise readers.reject(path, f"missing columns: {', '.join(missing)}", where="line 1")
     position = {name: labels.index(name) for name in required}
+    codes: dict[str, str | None] = {}
     figures: list[Figure] = []
     where: dict[tuple, str] = {}
     for line, cells in rows:
@@ -508,8 +511,11 @@ def parse_unhcr(
         # UNHCR leaves the code empty where the origin or the country of asylum is unknown.
         origin_code = cells[position["orig"]].strip() or UNKNOWN
         destination_code = cells[position["dest"]].strip() or UNKNOWN
-        origin = resolver.from_code(origin_code)
-        destination = resolver.from_code(destination_code)
+        if origin_code not in codes:
+            codes[origin_code] = resolver.from_code(origin_code)
+        if destination_code not in codes:
+            codes[destination_code] = resolver.from_code(destination_code)
+        origin, destination = codes[origin_code], codes[destination_code]
         if origin is None:
             problems.add(f"line {line}", f"unknown origin code {origin_code!r}")
         if destination is None:

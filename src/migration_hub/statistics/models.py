@@ -177,6 +177,7 @@ class Observation(models.Model):
         verbose_name=_("indicator"),
         on_delete=models.PROTECT,
         related_name="observations",
+        db_index=False,  # the lookup indexes below start with it
     )
     area = models.ForeignKey(
         Area,

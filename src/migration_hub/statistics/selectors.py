@@ -40,11 +40,13 @@ def indicators() -> QuerySet[Indicator]:
     return Indicator.objects.all()
 
 
-def latest_dataset(indicator: str, *, flows: bool | None = None) -> Dataset | None:
+def latest_dataset(
+    indicator: str, *, flows: bool | None = None, among: list[Dataset] | None = None
+) -> Dataset | None:
     """The newest revision holding `indicator` (with origins when `flows`, without when not)."""
     candidates = [
         dataset
-        for dataset in _datasets_by_revision()
+        for dataset in (among if among is not None else _datasets_by_revision())
         if indicator in dataset.indicator_codes and (flows is None or dataset.has_origins == flows)
     ]
     return candidates[0] if candidates else None
@@ -117,6 +119,7 @@ def leaf_areas(dataset: Dataset, indicator: str) -> set[str]:
     """The country-level areas of a data set: countries, and regions listed as countries."""
     codes = set(
         Observation.objects.filter(dataset=dataset, indicator__code=indicator, origin__isnull=True)
+        .order_by()
         .values_list("area", flat=True)
         .distinct()
     )
@@ -161,7 +164,7 @@ def region_aggregates(
     counts: dict[tuple[str, int, str], int] = defaultdict(int)
     published: dict[tuple[str, int, str], float] = {}
     wanted = set(regions) if regions else None
-    for area, year_, sex, value in figures.values_list("area", "year", "sex", "value"):
+    for area, year_, sex, value in figures.order_by().values_list("area", "year", "sex", "value"):
         published[(area, year_, sex)] = value
         if area in leaves:
             for region in tree.ancestors.get(area, {WORLD}):
@@ -305,7 +308,8 @@ def profile(code: str) -> Profile | None:
     if area is None:
         return None
     members = area_members(code)
-    stock_dataset = latest_dataset(STOCK, flows=False)
+    loaded = _datasets_by_revision()
+    stock_dataset = latest_dataset(STOCK, flows=False, among=loaded)
     stock = _own_or_summed(STOCK, area, members, stock_dataset)
     population = _own_or_summed(POPULATION, area, members, stock_dataset)
     people = {(row["year"], row["sex"]): row["value"] for row in population}
@@ -314,19 +318,19 @@ def profile(code: str) -> Profile | None:
         for row in stock
         if row["value"] is not None and (key := (row["year"], row["sex"])) in people and people[key]
     ]
-    flows_dataset = latest_dataset(STOCK, flows=True)
+    flows_dataset = latest_dataset(STOCK, flows=True, among=loaded)
     flows_year = flows_dataset.last_year if flows_dataset else None
-    refugees_dataset = latest_dataset(REFUGEES, flows=True)
+    refugees_dataset = latest_dataset(REFUGEES, flows=True, among=loaded)
     costs = []
     cost_datasets = []
     for indicator, label in ((COST_TO, "to"), (COST_FROM, "from")):
-        dataset = latest_dataset(indicator)
+        dataset = latest_dataset(indicator, among=loaded)
         if dataset is None:
             continue
         cost_datasets.append(dataset)
         for row in _series_over(indicator, area, members, dataset, mean=True):
             costs.append({**row, "direction": label})
-    remittances_dataset = latest_dataset(REMITTANCES)
+    remittances_dataset = latest_dataset(REMITTANCES, among=loaded)
     if remittances_dataset:
         cost_datasets.append(remittances_dataset)
     return Profile(

@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
                 ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='statistics.area', to_field='code', verbose_name='area')),
                 ('contribution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='observations', to='statistics.contribution', verbose_name='contributed by')),
                 ('dataset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='observations', to='statistics.dataset', verbose_name='data set')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='statistics.indicator', verbose_name='indicator')),
+                ('indicator', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='statistics.indicator', verbose_name='indicator')),
                 ('origin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='observations_as_origin', to='statistics.area', to_field='code', verbose_name='origin')),
             ],
             options={
