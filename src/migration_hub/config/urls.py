@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("migration_hub.core.urls")),
     path("accounts/", include("migration_hub.accounts.urls")),
     path("registry/", include("migration_hub.registry.urls")),
+    path("statistics/", include("migration_hub.statistics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/", include("migration_hub.core.api.urls")),

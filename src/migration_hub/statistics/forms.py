@@ -1,0 +1,92 @@
+"""Forms of the statistics pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+MAX_COMPARED = 5
+
+
+class AreasField(forms.MultipleChoiceField):
+    """Up to five areas by M49 code; an ISO alpha-3 code is read as its country's M49 code.
+
+    Empty values are dropped, so five selects named `areas` work as well as one multi-select.
+    """
+
+    def __init__(self, *args: Any, aliases: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = aliases or {}
+
+    def to_python(self, value: Any) -> list[str]:
+        codes: list[str] = []
+        for item in super().to_python(value):
+            code = item.strip()
+            code = self.aliases.get(code.upper(), code)
+            if code and code not in codes:
+                codes.append(code)
+        return codes
+
+    def validate(self, value: list[str]) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(value) > MAX_COMPARED:
+            raise ValidationError(
+                ngettext(
+                    "Choose at most %(max)d areas: you chose %(count)d.",
+                    "Choose at most %(max)d areas: you chose %(count)d.",
+                    MAX_COMPARED,
+                ),
+                code="too_many",
+                params={"max": MAX_COMPARED, "count": len(value)},
+            )
+        unknown = [code for code in value if not self.valid_value(code)]
+        if unknown:
+            raise ValidationError(
+                ngettext(
+                    "No area with figures has the code %(codes)s. Use an M49 code such as 404 "
+                    "or an ISO alpha-3 code such as KEN.",
+                    "No area with figures has the codes %(codes)s. Use M49 codes such as 404 "
+                    "or ISO alpha-3 codes such as KEN.",
+                    len(unknown),
+                ),
+                code="unknown",
+                params={"codes": ", ".join(unknown)},
+            )
+
+
+class CompareForm(forms.Form):
+    """The areas to compare, from the areas with migrant stock figures."""
+
+    areas = AreasField(
+        label=_("Areas to compare"),
+        help_text=_(
+            "Choose up to five countries or regions. To choose several, hold Ctrl (Cmd on a "
+            "Mac) while you click, or tap each one on a phone."
+        ),
+        error_messages={"required": _("Choose at least one area to compare.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        choices: list[tuple[str, list[tuple[str, str]]]],
+        aliases: dict[str, str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["areas"]
+        field.choices = choices
+        field.aliases = aliases  # type: ignore[attr-defined]
+        field.widget.attrs.update({"size": 12, "aria-describedby": "id_areas_helptext"})
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if "areas" in self.errors:
+            self.fields["areas"].widget.attrs.update(
+                {"aria-describedby": "id_areas_helptext id_areas_error", "aria-invalid": "true"}
+            )

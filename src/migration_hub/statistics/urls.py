@@ -1,0 +1,33 @@
+from django.urls import path, register_converter
+
+from . import views
+
+
+class DownloadFormat:
+    regex = "svg|png|csv"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(DownloadFormat, "download_format")
+
+app_name = "statistics"
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    path("compare/", views.CompareView.as_view(), name="compare"),
+    path("areas/<str:code>/", views.AreaProfileView.as_view(), name="area_profile"),
+    path(
+        "areas/<str:code>/figures.hxl.csv",
+        views.FiguresHxlView.as_view(),
+        name="area_figures_hxl",
+    ),
+    path(
+        "areas/<str:code>/charts/<slug:name>.<download_format:fmt>",
+        views.ChartDownloadView.as_view(),
+        name="chart_download",
+    ),
+]
