@@ -38,18 +38,12 @@ def statistics(transactional_db: None) -> None:
         services.import_file(kind, SAMPLES_DIR / name)
 
 
-def no_favicon(page: Page) -> None:
-    """The site has no favicon yet; its 404 would be the only console error."""
-    page.route("**/favicon.ico", lambda route: route.fulfill(status=204, body=""))
-
-
 def wait_for_charts(page: Page) -> int:
     page.wait_for_function(ALL_DRAWN, timeout=30_000)
     return page.locator("[data-spec]").count()
 
 
 def test_a_country_profile_draws_every_chart(page, statistics, tmp_path: Path) -> None:
-    no_favicon(page.page)
     page.goto(KENYA)
     expect(page.get_by_role("heading", name="Kenya", level=1)).to_be_visible()
     figures = page.get_by_role("list", name="Key figures")
@@ -92,7 +86,6 @@ def test_the_profile_fits_a_phone(browser, live_server, statistics) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-GB")
     try:
         phone = CheckedPage(context.new_page(), live_server.url)
-        no_favicon(phone.page)
         phone.goto(KENYA)
         wait_for_charts(phone.page)
         overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -122,7 +115,6 @@ def test_without_javascript_the_figures_are_tables(browser, live_server, statist
 
 
 def test_compare_two_countries(page, statistics) -> None:
-    no_favicon(page.page)
     page.goto("/statistics/compare/")
     page.get_by_label("Areas to compare").select_option(["404", "800"])  # Kenya, Uganda
     page.get_by_role("button", name="Compare").click()
@@ -138,3 +130,44 @@ def test_compare_two_countries(page, statistics) -> None:
     page.goto("/statistics/compare/?" + "&".join(f"areas={c}" for c in range(100, 106)))
     expect(page.get_by_role("alert")).to_contain_text("Choose at most 5 areas")
     assert page.console_errors == []
+
+
+def test_an_office_sends_figures_and_a_reviewer_approves_them(page, people, tmp_path: Path) -> None:
+    load_countries()
+    regional = tmp_path / "eac.csv"
+    regional.write_text("area,year,value\nKEN,2020,1050147\nUGA,2020,1720300\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns: {area: area, year: year, value: value}\n", encoding="utf-8")
+    services.import_file(
+        "indicator-csv",
+        regional,
+        revision="2024",
+        mapping=str(mapping),
+        indicator="labour-migrants",
+        dataset_key="eac-labour-migration",
+        title="Labour migrants in the EAC",
+    )
+    sent = tmp_path / "kenya.csv"
+    sent.write_text(
+        "area,indicator,year,value\nKEN,labour-migrants,2020,1100000\n", encoding="utf-8"
+    )
+
+    page.sign_in("demo-contributor")
+    page.goto("/statistics/contributions/new/")
+    page.page.get_by_label("Regional data set").select_option(
+        label="Labour migrants in the EAC (2024)"
+    )
+    page.page.get_by_label("File").set_input_files(str(sent))
+    page.page.get_by_role("button", name="Send for review").click()
+    page.check()
+    expect(page.page.get_by_text("0 figures added, 1 changed, 0 unchanged.")).to_be_visible()
+    expect(page.page.get_by_role("button", name="Approve and merge")).to_have_count(0)
+
+    page.page.context.clear_cookies()
+    page.sign_in("demo-reviewer")
+    page.goto("/statistics/contributions/")
+    page.page.get_by_role("link", name="kenya.csv").click()
+    page.check()
+    page.page.get_by_role("button", name="Approve and merge").click()
+    page.check()
+    expect(page.page.get_by_text("Approved and merged.")).to_be_visible()

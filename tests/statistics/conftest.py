@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from migration_hub.accounts.choices import Role
 from migration_hub.statistics import services
+from migration_hub.statistics.models import Dataset
 from migration_hub.statistics.services import SAMPLES, SAMPLES_DIR, ImportReport
 
 STOCK_2020 = "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
@@ -35,3 +38,49 @@ def stock_2020(import_sample: Callable[[str], ImportReport]) -> ImportReport:
 @pytest.fixture
 def all_samples(import_sample: Callable[[str], ImportReport]) -> list[ImportReport]:
     return [import_sample(name) for _kind, name in SAMPLES]
+
+
+REGIONAL = "\n".join(
+    [
+        "Country,Year,Sex,Value",
+        "Kenya,2020,Both,1050147",
+        "Uganda,2020,Both,1720300",
+    ]
+)
+
+
+@pytest.fixture
+def regional(countries, tmp_path: Path) -> Dataset:
+    """A regional data set as an administrator imports it with the generic importer."""
+    path = tmp_path / "eac.csv"
+    path.write_text(REGIONAL, encoding="utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        "columns: {area: Country, year: Year, value: Value, sex: Sex}\n"
+        "sex_values: {Both: total, M: male, F: female}\n",
+        encoding="utf-8",
+    )
+    report = services.import_file(
+        "indicator-csv",
+        path,
+        revision="2024",
+        mapping=str(mapping),
+        indicator="labour-migrants",
+        unit="persons",
+        dataset_key="eac-labour-migration",
+        publisher="EAC Secretariat",
+    )
+    return report.dataset
+
+
+@pytest.fixture
+def contributor(make_member, organization):
+    return make_member(Role.CONTRIBUTOR, organization)
+
+
+@pytest.fixture
+def reviewer(make_member, other_organization):
+    return make_member(Role.REVIEWER, other_organization)
+
+
+CHANGE = "area,indicator,year,sex,value\nKEN,labour-migrants,2020,total,1100000\nKEN,labour-migrants,2021,total,1150000\nUGA,labour-migrants,2020,total,1720300\n"

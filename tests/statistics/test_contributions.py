@@ -14,51 +14,11 @@ from migration_hub.core.models import AuditEvent
 from migration_hub.statistics import services
 from migration_hub.statistics.choices import ContributionStatus
 from migration_hub.statistics.errors import ImportRejected
-from migration_hub.statistics.models import Contribution, Dataset, Observation
+from migration_hub.statistics.models import Contribution, Observation
+
+from .conftest import CHANGE
 
 pytestmark = pytest.mark.django_db
-
-REGIONAL = "\n".join(
-    [
-        "Country,Year,Sex,Value",
-        "Kenya,2020,Both,1050147",
-        "Uganda,2020,Both,1720300",
-    ]
-)
-
-
-@pytest.fixture
-def regional(countries, tmp_path: Path) -> Dataset:
-    """A regional data set as an administrator imports it with the generic importer."""
-    path = tmp_path / "eac.csv"
-    path.write_text(REGIONAL, encoding="utf-8")
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(
-        "columns: {area: Country, year: Year, value: Value, sex: Sex}\n"
-        "sex_values: {Both: total, M: male, F: female}\n",
-        encoding="utf-8",
-    )
-    report = services.import_file(
-        "indicator-csv",
-        path,
-        revision="2024",
-        mapping=str(mapping),
-        indicator="labour-migrants",
-        unit="persons",
-        dataset_key="eac-labour-migration",
-        publisher="EAC Secretariat",
-    )
-    return report.dataset
-
-
-@pytest.fixture
-def contributor(make_member, organization):
-    return make_member(Role.CONTRIBUTOR, organization)
-
-
-@pytest.fixture
-def reviewer(make_member, other_organization):
-    return make_member(Role.REVIEWER, other_organization)
 
 
 def write(tmp_path: Path, text: str, name: str = "kenya.csv") -> Path:
@@ -75,9 +35,6 @@ def submit(regional, organization, contributor, path: Path) -> Contribution:
         file_name=path.name,
         actor=contributor,
     )
-
-
-CHANGE = "area,indicator,year,sex,value\nKEN,labour-migrants,2020,total,1100000\nKEN,labour-migrants,2021,total,1150000\nUGA,labour-migrants,2020,total,1720300\n"
 
 
 def test_nothing_is_merged_before_review_and_the_diff_says_what_changes(

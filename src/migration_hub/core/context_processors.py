@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))
+    items.append((reverse("statistics:index"), _("Statistics")))  # open data: for everyone
     items.append((reverse("api-docs"), _("API")))
     if user.is_authenticated and user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))

@@ -90,3 +90,40 @@ class CompareForm(forms.Form):
             self.fields["areas"].widget.attrs.update(
                 {"aria-describedby": "id_areas_helptext id_areas_error", "aria-invalid": "true"}
             )
+
+
+class ContributionForm(forms.Form):
+    """An office's figures for a regional data set, as a file."""
+
+    dataset = forms.ModelChoiceField(
+        label=_("Regional data set"),
+        queryset=None,
+        help_text=_("Data sets an administrator created for contributions."),
+    )
+    organization = forms.ModelChoiceField(label=_("Sent for"), queryset=None)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV or XLSX with the columns area, indicator, year, value and, where needed, "
+            "sex and origin. Areas as M49 codes, ISO alpha-3 codes or names."
+        ),
+    )
+
+    def __init__(self, *args: Any, datasets: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dataset"].queryset = datasets
+        self.fields["organization"].queryset = organizations
+        for name, choices in (("dataset", datasets), ("organization", organizations)):
+            only = list(choices[:2])
+            if len(only) == 1:  # the usual case: one office, one regional data set
+                self.fields[name].initial = only[0].pk
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note to the office"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to reject: say what to fix."),
+    )

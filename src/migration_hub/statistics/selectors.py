@@ -15,7 +15,7 @@ from migration_hub.core.models import Country, Region
 from migration_hub.core.permissions import has_role, roles_of
 
 from .areas import EXTRA_PARENTS, M49_WORLD, WORLD
-from .choices import AreaKind, Sex
+from .choices import AreaKind, ImportKind, Sex
 from .models import Area, Contribution, Dataset, Indicator, Observation
 
 STOCK = "international-migrant-stock"
@@ -202,8 +202,13 @@ def area_members(code: str) -> set[str]:
         return set()
     if area.kind in (AreaKind.COUNTRY, AreaKind.OTHER):
         return {code}
-    members = hierarchy().members(code)
-    return {c for c in members if c != code} or {code}
+    # Countries only: a region's sub-regions are in the hierarchy too, and summing them with
+    # their countries would count people twice.
+    members = hierarchy().members(code) - {code}
+    countries = set(
+        Area.objects.filter(code__in=members, kind=AreaKind.COUNTRY).values_list("code", flat=True)
+    )
+    return countries or {code}
 
 
 def _series(indicator: str, area: str, dataset: Dataset | None) -> list[dict[str, Any]]:
@@ -255,6 +260,9 @@ def _top(
             **{f"{by}__in": members},
         )
         .exclude(**{other: area_code})
+        # The matrix also lists a few regions ("South America") as destinations: corridors
+        # are between countries.
+        .filter(**{f"{other}__kind__in": [AreaKind.COUNTRY, AreaKind.OTHER]})
         .values(other, f"{other}__name")
         .annotate(value=Sum("value"))
         .order_by("-value")[:limit]
@@ -399,3 +407,19 @@ def contributions_for(user: Any) -> QuerySet[Contribution]:
     if user.is_superuser or has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR)(user):
         return contributions
     return contributions.filter(organization_id__in=[int(pk) for pk in roles_of(user)])
+
+
+def contribution_targets() -> QuerySet[Dataset]:
+    """Regional data sets: those an administrator created with the generic importer."""
+    return Dataset.objects.filter(kind=ImportKind.INDICATOR_CSV).order_by("title", "-revision")
+
+
+def organizations_contributing(user: Any) -> QuerySet:
+    """The organizations in which the user may send contributions."""
+    from migration_hub.accounts.models import Organization
+
+    if user.is_superuser:
+        return Organization.objects.order_by("name")
+    wanted = {Role.CONTRIBUTOR, Role.EDITOR, Role.ADMINISTRATOR}
+    ids = [int(pk) for pk, roles in roles_of(user).items() if roles & wanted]
+    return Organization.objects.filter(pk__in=ids).order_by("name")

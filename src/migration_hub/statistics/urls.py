@@ -19,6 +19,13 @@ app_name = "statistics"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    path("contributions/", views.ContributionListView.as_view(), name="contribution_list"),
+    path("contributions/new/", views.ContributionCreateView.as_view(), name="contribution_create"),
+    path(
+        "contributions/<int:pk>/",
+        views.ContributionDetailView.as_view(),
+        name="contribution_detail",
+    ),
     path("areas/<str:code>/", views.AreaProfileView.as_view(), name="area_profile"),
     path(
         "areas/<str:code>/figures.hxl.csv",

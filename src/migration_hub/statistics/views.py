@@ -16,24 +16,30 @@ import zlib
 from dataclasses import fields
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from migration_hub.core.exports import Column, export_response
 from migration_hub.core.models import Country, Region
 
-from . import charts, selectors
+from . import charts, selectors, services
 from .areas import ALIASES, ALPHA3_ALIASES, LEVEL_TO_KIND, WORLD, m49, name_key
-from .choices import AreaKind
-from .forms import MAX_COMPARED, CompareForm
-from .models import Area, Dataset
+from .choices import AreaKind, ContributionStatus
+from .errors import ImportRejected
+from .forms import MAX_COMPARED, CompareForm, ContributionForm, ReviewForm
+from .models import Area, Contribution, Dataset
 from .selectors import Profile
+from .uploads import uploaded_to_path
 
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every profile's cache key: a deployment that changes the Profile dataclass does not
@@ -436,3 +442,112 @@ class FiguresHxlView(AreaMixin, PermissionRequiredMixin, View):
             for key, header, _tag in HXL_COLUMNS
         ]
         return export_response(rows, columns, "csv", f"{profile.area.code}-figures.hxl")
+
+
+# --- Regional data contributions --------------------------------------------------------------
+
+
+class ContributionListView(LoginRequiredMixin, TemplateView):
+    """Contributions the user may see: their organizations' own; all of them for reviewers."""
+
+    template_name = "statistics/contribution_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        return super().get_context_data(
+            contributions=selectors.contributions_for(user)[:200],
+            can_contribute=user.has_perm("statistics.add_contribution"),
+            **kwargs,
+        )
+
+
+class ContributionCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormView):
+    template_name = "statistics/contribution_form.html"
+    form_class = ContributionForm
+    permission_required = "statistics.add_contribution"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "datasets": selectors.contribution_targets(),
+            "organizations": selectors.organizations_contributing(self.request.user),
+        }
+
+    def form_valid(self, form: ContributionForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        try:
+            with uploaded_to_path(upload) as path:
+                contribution = services.submit_contribution(
+                    dataset=form.cleaned_data["dataset"],
+                    organization=form.cleaned_data["organization"],
+                    path=path,
+                    file_name=upload.name,
+                    actor=self.request.user,
+                )
+        except ImportRejected as error:
+            form.add_error("file", error.summary())
+            return self.render_to_response(
+                self.get_context_data(form=form, problems=error.lines(limit=200))
+            )
+        except PermissionDenied as error:
+            form.add_error("organization", str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Sent for review. Nothing changes until a reviewer approves.")
+        )
+        return HttpResponseRedirect(contribution.get_absolute_url())
+
+
+class ContributionDetailView(LoginRequiredMixin, TemplateView):
+    """The figures sent, set against the data set: what approving would add or change."""
+
+    template_name = "statistics/contribution_detail.html"
+
+    def contribution(self) -> Contribution:
+        return get_object_or_404(
+            selectors.contributions_for(self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        contribution = kwargs.pop("contribution", None) or self.contribution()
+        changes = services.contribution_diff(contribution)
+        counts = {
+            kind: sum(1 for c in changes if c.change == kind)
+            for kind in ("added", "changed", "unchanged")
+        }
+        names = dict(
+            Area.objects.filter(code__in={c.area for c in changes}).values_list("code", "name")
+        )
+        can_review = (
+            contribution.status == ContributionStatus.SUBMITTED
+            and self.request.user.has_perm("statistics.review_contribution", contribution)
+        )
+        return super().get_context_data(
+            contribution=contribution,
+            changes=[(change, names.get(change.area, change.area)) for change in changes],
+            counts=counts,
+            can_review=can_review,
+            review_form=kwargs.pop("review_form", None) or ReviewForm(),
+            **kwargs,
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        contribution = self.contribution()
+        form = ReviewForm(request.POST)
+        approve = "approve" in request.POST
+        if form.is_valid():
+            try:
+                services.review_contribution(
+                    contribution,
+                    actor=request.user,
+                    approve=approve,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error("note", error)
+            else:
+                messages.success(request, _("Approved and merged.") if approve else _("Rejected."))
+                return HttpResponseRedirect(contribution.get_absolute_url())
+        return self.render_to_response(
+            self.get_context_data(contribution=contribution, review_form=form), status=400
+        )
