@@ -92,7 +92,6 @@ def cached_profile(code: str, version: str | None = None) -> Profile | None:
         found = selectors.profile(code)
         if found is None:
             return None
-        found = charts.countries_only(found)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
