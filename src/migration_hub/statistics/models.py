@@ -170,7 +170,11 @@ class Observation(models.Model):
     """One figure: indicator, area, year, sex (and origin for flows), as a revision published it."""
 
     dataset = models.ForeignKey(
-        Dataset, verbose_name=_("data set"), on_delete=models.CASCADE, related_name="observations"
+        Dataset,
+        verbose_name=_("data set"),
+        on_delete=models.CASCADE,
+        related_name="observations",
+        db_index=False,  # the unique constraints below start with it
     )
     indicator = models.ForeignKey(
         Indicator,
@@ -206,6 +210,9 @@ class Observation(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="observations",
+        # Contributions are never deleted (the admin is read-only); an index here costs every
+        # import for a lookup that does not happen.
+        db_index=False,
     )
 
     class Meta:
