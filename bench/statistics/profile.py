@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 class PandasProfiles:
     """The same profile questions over long DataFrames already in memory."""
 
-    def __init__(self, frames: dict[str, Any], names: dict[str, str]):
+    def __init__(self, frames: dict[str, Any], names: dict[str, str], places: set[str]):
         def typed(frame: Any) -> Any:
             return frame.astype(
                 {
@@ -116,6 +116,7 @@ class PandasProfiles:
         }
         self.remittances = typed(frames["wdi-remittances"])
         self.names = names
+        self.places = places  # countries and special origins: corridors are between them
 
     def profile(self, code: str) -> dict[str, Any]:
         frame = self.stock
@@ -152,7 +153,7 @@ class PandasProfiles:
         }
 
     def _top(self, rows: Any, by: str, code: str) -> list[tuple[str, str, float]]:
-        rows = rows[rows[by] != code]
+        rows = rows[(rows[by] != code) & rows[by].isin(self.places)]
         totals = rows.groupby(by, observed=True)["value"].sum().nlargest(10)
         return [(str(c), self.names.get(str(c), str(c)), float(v)) for c, v in totals.items()]
 
@@ -307,6 +308,7 @@ def _benchmark(root: Path, args: argparse.Namespace, postgres: str | None) -> in
         sb.prepare_postgres(postgres, root / "pg-data")
         print(f"PostgreSQL: the same data prepared in {time.perf_counter() - started:.1f} s.")
 
+    from migration_hub.statistics.choices import AreaKind
     from migration_hub.statistics.models import Area
 
     codes_table = sb.area_codes()
@@ -314,7 +316,15 @@ def _benchmark(root: Path, args: argparse.Namespace, postgres: str | None) -> in
         sb.SHORT_NAMES[path.name]: sb.pandas_read(kind, path, codes_table)
         for kind, path in sb.samples()
     }
-    pandas_side = PandasProfiles(frames, dict(Area.objects.values_list("code", "name")))
+    pandas_side = PandasProfiles(
+        frames,
+        dict(Area.objects.values_list("code", "name")),
+        set(
+            Area.objects.filter(kind__in=[AreaKind.COUNTRY, AreaKind.OTHER]).values_list(
+                "code", flat=True
+            )
+        ),
+    )
     countries = choose_countries(args.countries)
     names = dict(Area.objects.filter(code__in=countries).values_list("code", "name"))
     print("Countries: " + ", ".join(f"{names[c]} ({c})" for c in countries) + ".")
