@@ -160,7 +160,7 @@ def test_an_office_sends_figures_and_a_reviewer_approves_them(page, people, tmp_
     page.page.get_by_label("File").set_input_files(str(sent))
     page.page.get_by_role("button", name="Send for review").click()
     page.check()
-    expect(page.page.get_by_text("0 figures added, 1 changed, 0 unchanged.")).to_be_visible()
+    expect(page.page.get_by_text("Added: 0, changed: 1, unchanged: 0.")).to_be_visible()
     expect(page.page.get_by_role("button", name="Approve and merge")).to_have_count(0)
 
     page.page.context.clear_cookies()

@@ -35,7 +35,7 @@ def test_office_sends_figures_and_reviewer_approves(
     assert response.status_code == 302
     contribution = Contribution.objects.get()
     detail = client.get(response.url).content.decode()
-    assert "1 figures added, 1 changed, 1 unchanged" in detail
+    assert "Added: 1, changed: 1, unchanged: 1." in detail
     assert "Approve and merge" not in detail  # not a reviewer
 
     client.force_login(reviewer)

@@ -127,6 +127,7 @@ def compare_charts(profiles: list[Profile]) -> dict[str, Chart]:
             "compare-share-of-population",
             _("International migrants as a share of the population, both sexes"),
             lambda profile: profile.share,
+            # xgettext:no-python-format  (a percent sign, not a placeholder)
             y_title=_("% of the population"),
             axis_format=".1f",
             tooltip_format=".2f",

@@ -73,6 +73,7 @@ def remittance_costs_chart(profile: Profile) -> Chart:
     y = {
         "field": "value",
         "type": "quantitative",
+        # xgettext:no-python-format  (a percent sign, not a placeholder)
         "title": _("Cost (% of the amount sent)"),
         "scale": {"zero": True},
         "axis": {"format": ".0f"},

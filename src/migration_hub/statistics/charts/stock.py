@@ -190,6 +190,7 @@ def share_chart(profile: Profile) -> Chart:
         area,
         rows,
         title=title,
+        # xgettext:no-python-format  (a percent sign, not a placeholder)
         y_title=_("% of the population"),
         axis_format=".1f",
         tooltip_format=".2f",
