@@ -239,7 +239,7 @@ def command_import(args: argparse.Namespace) -> int:
     options = {"revision": args.revision}
     if args.encoding:
         options["encoding"] = args.encoding
-    for option in ("mapping", "indicator", "dataset_key", "publisher", "title", "unit"):
+    for option in ("mapping", "indicator", "dataset_key", "publisher", "title", "unit", "owner"):
         if getattr(args, option, None):
             options[option] = getattr(args, option)
     try:
@@ -305,6 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--dataset-key", help="indicator-csv: stable name of the data set")
     importer.add_argument("--publisher", help="indicator-csv: who published the figures")
     importer.add_argument("--title", help="indicator-csv: the data set's title")
+    importer.add_argument(
+        "--owner",
+        help="indicator-csv: code of the organization that keeps this regional data set and "
+        "reviews the figures offices send to it",
+    )
     importer.set_defaults(handler=command_import)
     return parser
 

@@ -146,6 +146,7 @@ def test_an_office_sends_figures_and_a_reviewer_approves_them(page, people, tmp_
         indicator="labour-migrants",
         dataset_key="eac-labour-migration",
         title="Labour migrants in the EAC",
+        owner=people["home"].code,
     )
     sent = tmp_path / "kenya.csv"
     sent.write_text(

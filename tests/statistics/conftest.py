@@ -50,8 +50,9 @@ REGIONAL = "\n".join(
 
 
 @pytest.fixture
-def regional(countries, tmp_path: Path) -> Dataset:
-    """A regional data set as an administrator imports it with the generic importer."""
+def regional(countries, other_organization, tmp_path: Path) -> Dataset:
+    """A regional data set as an administrator imports it with the generic importer, kept by
+    `other_organization` (the regional body, whose reviewers approve contributions)."""
     path = tmp_path / "eac.csv"
     path.write_text(REGIONAL, encoding="utf-8")
     mapping = tmp_path / "mapping.yaml"
@@ -69,6 +70,7 @@ def regional(countries, tmp_path: Path) -> Dataset:
         unit="persons",
         dataset_key="eac-labour-migration",
         publisher="EAC Secretariat",
+        owner=other_organization.code,
     )
     return report.dataset
 

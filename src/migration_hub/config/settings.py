@@ -183,6 +183,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # Bodies above this size get 413 (core.middleware.RequestBodyLimitMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BODY_BYTES", default=2_621_440)
+# A whole multipart request (a statistics contribution is at most 20 MB): refused with 413
+# before anything is written to disk.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 
 globals().update(
     env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")

@@ -11,8 +11,8 @@ class RequestBodyLimitMiddleware:
     """Answer 413 to a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE before anything reads it.
 
     Django alone would raise RequestDataTooBig (a 400) once a view reads the body; a client
-    needs to know the body was too large, not malformed. File uploads (multipart) are limited
-    by the apps that accept them.
+    needs to know the body was too large, not malformed. File uploads (multipart) have their own,
+    larger limit (MAX_UPLOAD_BYTES); apps check what they accept within it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -26,7 +26,9 @@ class RequestBodyLimitMiddleware:
             length = int(raw_length)
         except ValueError:
             return JsonResponse({"detail": _("Content-Length is not a number.")}, status=400)
-        if limit is not None and length > limit and not is_upload:
+        if is_upload:
+            limit = settings.MAX_UPLOAD_BYTES
+        if limit is not None and length > limit:
             return JsonResponse(
                 {
                     "detail": _("The request body is %(size)s bytes; the limit is %(limit)s bytes.")

@@ -61,3 +61,6 @@ class ContributionAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "dataset", "organization", "status", "submitted_at"]
     list_filter = ["status", "dataset"]
     exclude = ["rows"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # merged figures point to it: it is their provenance

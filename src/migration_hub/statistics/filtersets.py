@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .areas import ALIASES, ALPHA3_ALIASES
 from .choices import Sex
 from .models import Area, Dataset, Observation
 
@@ -21,11 +22,16 @@ class AreaCodeFilter(django_filters.CharFilter):
 
 
 def area_code(text: str) -> str:
+    """'4' -> '004', '001' or 'WLD' -> '900' (the world), 'KEN' -> '404'."""
     text = text.strip()
     if text.isdigit():
-        return text.zfill(3)
-    found = Area.objects.filter(alpha3=text.upper()).values_list("code", flat=True).first()
-    return found or text
+        code = text.zfill(3)
+        return ALIASES.get(code, code)
+    upper = text.upper()
+    if upper in ALPHA3_ALIASES:
+        return ALPHA3_ALIASES[upper]
+    found = Area.objects.filter(alpha3=upper).values_list("code", flat=True).first()
+    return found or upper
 
 
 class ObservationFilterSet(django_filters.FilterSet):
@@ -61,9 +67,15 @@ class DatasetFilterSet(django_filters.FilterSet):
     key = django_filters.CharFilter(label=_("Key"))
     revision = django_filters.CharFilter(label=_("Revision"))
     indicator = django_filters.CharFilter(
-        field_name="indicator_codes", lookup_expr="icontains", label=_("Holds the indicator")
+        method="holding", label=_("Holds the indicator"), help_text=_("An indicator code.")
     )
 
     class Meta:
         model = Dataset
         fields: list[str] = []
+
+    def holding(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A JSON list: compared in Python, as SQLite has no JSON containment lookup.
+        wanted = value.strip()
+        ids = [pk for pk, codes in queryset.values_list("pk", "indicator_codes") if wanted in codes]
+        return queryset.filter(pk__in=ids)

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from migration_hub.accounts.models import Office
+
 MAX_COMPARED = 5
 
 
@@ -101,6 +103,12 @@ class ContributionForm(forms.Form):
         help_text=_("Data sets an administrator created for contributions."),
     )
     organization = forms.ModelChoiceField(label=_("Sent for"), queryset=None)
+    office = forms.ModelChoiceField(
+        label=_("Office"),
+        queryset=None,
+        required=False,
+        help_text=_("The office that collected the figures, if one did."),
+    )
     file = forms.FileField(
         label=_("File"),
         help_text=_(
@@ -113,10 +121,20 @@ class ContributionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["dataset"].queryset = datasets
         self.fields["organization"].queryset = organizations
+        self.fields["office"].queryset = Office.objects.filter(
+            organization__in=organizations
+        ).select_related("organization", "country")
         for name, choices in (("dataset", datasets), ("organization", organizations)):
             only = list(choices[:2])
             if len(only) == 1:  # the usual case: one office, one regional data set
                 self.fields[name].initial = only[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        office, organization = cleaned.get("office"), cleaned.get("organization")
+        if office and organization and office.organization_id != organization.pk:
+            self.add_error("office", _("This office belongs to another organization."))
+        return cleaned
 
 
 class ReviewForm(forms.Form):

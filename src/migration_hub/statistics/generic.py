@@ -55,10 +55,12 @@ DEFAULT_SEX = {
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-def _table(path: Path, encoding: str) -> list[tuple[str, list[str]]]:
+def _table(
+    path: Path, encoding: str, max_uncompressed: int = readers.MAX_UNCOMPRESSED_BYTES
+) -> list[tuple[str, list[str]]]:
     """(where, cells) for every row of a CSV file or of the first sheet of a workbook."""
     if path.suffix.lower() in (".xlsx", ".xls"):
-        workbook = readers.open_workbook(path)
+        workbook = readers.open_workbook(path, max_uncompressed)
         sheet = workbook.sheet_names[0]
         return [
             (f"{sheet} row {index + 1}", ["" if cell is None else str(cell) for cell in row])
@@ -79,7 +81,12 @@ def _mapping(path: Path, mapping: str | None, options: dict[str, Any]) -> dict[s
             raise readers.reject(mapping_path, "the mapping must be a YAML mapping of keys")
         config = loaded
     dataset = dict(config.get("dataset") or {})
-    for option, key in (("dataset_key", "key"), ("publisher", "publisher"), ("title", "title")):
+    for option, key in (
+        ("dataset_key", "key"),
+        ("publisher", "publisher"),
+        ("title", "title"),
+        ("owner", "owner"),
+    ):
         if options.get(option):
             dataset[key] = options[option]
     config["dataset"] = dataset
@@ -252,6 +259,17 @@ def _parse(
         problems.add("", "say which revision this file is: --revision R")
     problems.raise_if_any(path.name)
     existing = {i.code: i for i in Indicator.objects.filter(code__in=indicators)}
+    for code, indicator in existing.items():
+        if config.get("unit") and config["unit"] != indicator.unit:
+            problems.add(
+                "",
+                f"indicator {code} is already measured in {indicator.unit!r}, not "
+                f"{config['unit']!r}: use another indicator code for these figures",
+            )
+    source_url = str(dataset.get("source_url") or "")
+    if source_url and not re.match(r"^https?://", source_url):
+        problems.add("", f"the source URL must start with http:// or https://, not {source_url!r}")
+    problems.raise_if_any(path.name)
     infos = [
         IndicatorInfo(
             code,
@@ -269,7 +287,8 @@ def _parse(
             title=str(dataset.get("title") or key),
             revision=revision,
             licence=str(dataset.get("licence") or ""),
-            source_url=str(dataset.get("source_url") or ""),
+            source_url=source_url,
+            owner=str(dataset.get("owner") or ""),
         ),
         infos,
         figures,

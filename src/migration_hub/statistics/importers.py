@@ -3,6 +3,7 @@ one transaction, once a file has been read without a single problem."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -41,6 +42,7 @@ class DatasetInfo:
     licence: str = ""
     source_url: str = ""
     absent_means_zero: bool = False
+    owner: str = ""  # code of the organization keeping a regional data set
 
 
 @dataclass
@@ -67,21 +69,33 @@ class ParsedFile:
     notes: list[str] = field(default_factory=list)
 
 
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def parse_number(value: Any) -> tuple[float | None, bool]:
-    """(value, ok): missing marks give (None, True); text that is not a number gives ok False."""
+    """(value, ok): missing marks give (None, True); text that is not a finite number gives ok
+    False. Commas are read only as thousands separators (1,234,567): '3,5' is refused rather
+    than read as 35, and NaN or infinity are refused rather than stored."""
     if value is None:
         return None, True
     if isinstance(value, bool):
         return None, False
     if isinstance(value, int | float):
-        return float(value), True
+        number = float(value)
+        return (number, True) if math.isfinite(number) else (None, False)
     text = str(value).strip()
     if text in MISSING_MARKS:
         return None, True
+    text = text.replace("\u00a0", "").replace(" ", "")
+    if "," in text:
+        if not THOUSANDS.match(text):
+            return None, False
+        text = text.replace(",", "")
     try:
-        return float(text.replace(",", "").replace("\u00a0", "").replace(" ", "")), True
+        number = float(text)
     except ValueError:
         return None, False
+    return (number, True) if math.isfinite(number) else (None, False)
 
 
 def _figure(indicator: str, area: str, year: int, value: float | None, **extra: Any) -> Figure:
@@ -595,7 +609,7 @@ def parse_wdi(
             path, "no header row with 'Country Code' in the first 20 rows", where="Data"
         )
     labels = [str(cell).strip() for cell in rows[header]]
-    for required in ("Country Name", "Indicator Code"):
+    for required in ("Country Name", "Indicator Code", "Indicator Name"):
         if required not in labels:
             raise readers.reject(path, f"no {required!r} column", where=f"Data row {header + 1}")
     code_column, indicator_column = labels.index("Country Code"), labels.index("Indicator Code")

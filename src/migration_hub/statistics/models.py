@@ -58,6 +58,18 @@ class Dataset(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    owner = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("owned by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="statistics_datasets",
+        help_text=_(
+            "The regional body that keeps a regional data set and reviews what offices send "
+            "to it; empty for a publisher's release, which takes no contributions."
+        ),
+    )
     absent_means_zero = models.BooleanField(
         _("absent cells are zero"),
         default=False,
@@ -132,7 +144,11 @@ class Contribution(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     file_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("file SHA-256"), max_length=64)
-    rows = models.JSONField(_("figures"), default=list)
+    rows = models.JSONField(
+        _("figures"),
+        default=list,
+        help_text=_("As sent; on approval each row also keeps the value it replaced."),
+    )
     status = models.CharField(
         _("status"),
         max_length=16,
@@ -164,6 +180,10 @@ class Contribution(models.Model):
     @property
     def owner_organization_id(self) -> int:
         return self.organization_id
+
+    @property
+    def reviewing_organization_id(self) -> int | None:
+        return self.dataset.owner_id
 
 
 class Observation(models.Model):

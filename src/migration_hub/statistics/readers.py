@@ -34,7 +34,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_zip(path: Path) -> None:
+def _check_zip(path: Path, max_uncompressed: int) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -53,22 +53,22 @@ def _check_zip(path: Path) -> None:
                         f"refused: {member.filename} expands {ratio:.0f} times "
                         f"({member.file_size:,} bytes); the file looks like a ZIP bomb",
                     )
-            if total > MAX_UNCOMPRESSED_BYTES:
+            if total > max_uncompressed:
                 raise reject(
                     path,
                     f"refused: the workbook expands to {total:,} bytes, more than the "
-                    f"{MAX_UNCOMPRESSED_BYTES:,} allowed",
+                    f"{max_uncompressed:,} allowed",
                 )
     except zipfile.BadZipFile as error:
         raise reject(path, f"the workbook is damaged ({error})") from error
 
 
-def open_workbook(path: Path) -> CalamineWorkbook:
+def open_workbook(path: Path, max_uncompressed: int = MAX_UNCOMPRESSED_BYTES) -> CalamineWorkbook:
     """An .xlsx or .xls workbook, after checking that it really is one and is not a ZIP bomb."""
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
-        _check_zip(path)
+        _check_zip(path, max_uncompressed)
     elif head != OLE_MAGIC:
         raise reject(
             path,

@@ -3,6 +3,7 @@ figures a country or region profile shows."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,11 +13,12 @@ from django.db.models import Q, QuerySet, Sum
 
 from migration_hub.core.choices import Role
 from migration_hub.core.models import Country, Region
-from migration_hub.core.permissions import has_role, roles_of
+from migration_hub.core.permissions import roles_of
 
 from .areas import EXTRA_PARENTS, M49_WORLD, WORLD
 from .choices import AreaKind, ImportKind, Sex
 from .models import Area, Contribution, Dataset, Indicator, Observation
+from .permissions import REVIEWING_ROLES
 
 STOCK = "international-migrant-stock"
 POPULATION = "total-population"
@@ -43,18 +45,21 @@ def indicators() -> QuerySet[Indicator]:
 def latest_dataset(
     indicator: str, *, flows: bool | None = None, among: list[Dataset] | None = None
 ) -> Dataset | None:
-    """The newest revision holding `indicator` (with origins when `flows`, without when not)."""
+    """The newest publisher's release holding `indicator` (with origins when `flows`, without
+    when not). Regional and other data sets imported with the generic importer never stand in
+    for a publisher's figures on the profiles; they are read through the API."""
     candidates = [
         dataset
-        for dataset in (among if among is not None else _datasets_by_revision())
+        for dataset in (among if among is not None else publisher_releases())
         if indicator in dataset.indicator_codes and (flows is None or dataset.has_origins == flows)
     ]
-    return candidates[0] if candidates else None
+    return max(candidates, key=lambda d: (revision_order(d.revision), d.imported_at), default=None)
 
 
-def _datasets_by_revision() -> list[Dataset]:
+def publisher_releases() -> list[Dataset]:
     return list(
-        Dataset.objects.only(
+        Dataset.objects.exclude(kind=ImportKind.INDICATOR_CSV)
+        .only(
             "id",
             "key",
             "title",
@@ -66,7 +71,8 @@ def _datasets_by_revision() -> list[Dataset]:
             "has_origins",
             "last_year",
             "absent_means_zero",
-        ).order_by("-revision", "-imported_at")
+        )
+        .order_by("-revision", "-imported_at")
     )
 
 
@@ -316,7 +322,7 @@ def profile(code: str) -> Profile | None:
     if area is None:
         return None
     members = area_members(code)
-    loaded = _datasets_by_revision()
+    loaded = publisher_releases()
     stock_dataset = latest_dataset(STOCK, flows=False, among=loaded)
     stock = _own_or_summed(STOCK, area, members, stock_dataset)
     population = _own_or_summed(POPULATION, area, members, stock_dataset)
@@ -398,20 +404,39 @@ def compare(codes: list[str]) -> list[Profile]:
 
 
 def contributions_for(user: Any) -> QuerySet[Contribution]:
-    """Contributions the user may see: their organizations' own, and all of them for reviewers."""
+    """Contributions the user may see: those their organizations sent, and those sent to the
+    data sets kept by an organization in which they review."""
     contributions = Contribution.objects.select_related(
         "dataset", "organization", "office", "submitted_by", "reviewed_by"
     )
     if not getattr(user, "is_authenticated", False):
         return contributions.none()
-    if user.is_superuser or has_role(Role.REVIEWER, Role.EDITOR, Role.ADMINISTRATOR)(user):
+    if user.is_superuser:
         return contributions
-    return contributions.filter(organization_id__in=[int(pk) for pk in roles_of(user)])
+    held = roles_of(user)
+    reviewing = [int(pk) for pk, roles in held.items() if roles & REVIEWING_ROLES]
+    return contributions.filter(
+        Q(organization_id__in=[int(pk) for pk in held]) | Q(dataset__owner_id__in=reviewing)
+    )
 
 
 def contribution_targets() -> QuerySet[Dataset]:
-    """Regional data sets: those an administrator created with the generic importer."""
-    return Dataset.objects.filter(kind=ImportKind.INDICATOR_CSV).order_by("title", "-revision")
+    """Regional data sets (kept by an organization), latest revision of each only: figures
+    sent to an outdated revision would never be seen."""
+    regional = Dataset.objects.filter(kind=ImportKind.INDICATOR_CSV, owner__isnull=False)
+    latest = {}
+    for pk, key, revision in regional.values_list("pk", "key", "revision"):
+        if key not in latest or revision_order(revision) > revision_order(latest[key][1]):
+            latest[key] = (pk, revision)
+    return regional.filter(pk__in=[pk for pk, _revision in latest.values()]).order_by("title")
+
+
+def revision_order(revision: str) -> tuple:
+    """'2019' < '2020' < '2020-rev1'; '9' < '2020' (numbers compared as numbers)."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|[^\d]+", revision)
+    )
 
 
 def organizations_contributing(user: Any) -> QuerySet:

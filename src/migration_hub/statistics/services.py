@@ -21,7 +21,7 @@ from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.permissions import require
 
-from . import generic, importers, readers
+from . import generic, importers, readers, selectors
 from .choices import ContributionStatus, ImportKind
 from .importers import Figure, ParsedFile
 from .models import Area, Contribution, Dataset, Indicator, Observation
@@ -103,7 +103,27 @@ def import_file(
             gc.enable()
     if report.added or report.changed or report.removed:
         refresh_planner_statistics()
+        report.notes += region_check_notes(report.dataset)
     return report
+
+
+def region_check_notes(dataset: Dataset) -> list[str]:
+    """Where a region's published figure is not the sum of its countries' figures, say so at
+    import: the publisher's inconsistency (or a file error) is then seen, not hidden."""
+    notes = []
+    for indicator in dataset.indicator_codes:
+        if dataset.has_origins:
+            continue
+        found = selectors.differences(dataset, indicator)
+        if found:
+            regions = sorted({f"{check.name} ({check.region})" for check in found})
+            notes.append(
+                f"{indicator}: {len(found)} regional figures differ from the sum of their "
+                f"countries, in {', '.join(regions[:5])}{' ...' if len(regions) > 5 else ''}; "
+                f"see /api/statistics/datasets/{dataset.pk}/region-check/"
+                f"?indicator={indicator}&differences=true"
+            )
+    return notes
 
 
 def refresh_planner_statistics() -> None:
@@ -135,6 +155,8 @@ def store(
         return report
     for attribute in ("kind", "publisher", "title", "licence", "source_url", "absent_means_zero"):
         setattr(dataset, attribute, getattr(info, attribute))
+    if info.owner:
+        dataset.owner = _owner(info.owner, file_name)
     dataset.file_name, dataset.file_sha256 = file_name, file_sha256
     dataset.indicator_codes = sorted({figure.indicator for figure in parsed.figures})
     dataset.has_origins = any(figure.origin for figure in parsed.figures)
@@ -142,7 +164,7 @@ def store(
     dataset.imported_at, dataset.imported_by = timezone.now(), _user(actor)
     dataset.save()
 
-    _store_indicators(parsed.indicators)
+    _store_indicators(parsed.indicators, update=info.kind != ImportKind.INDICATOR_CSV)
     Area.objects.bulk_create(
         [Area(code=code, name=name, kind=kind) for code, (name, kind) in parsed.new_areas.items()],
         ignore_conflicts=True,
@@ -174,8 +196,31 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _store_indicators(indicators: list[importers.IndicatorInfo]) -> None:
+def _owner(code: str, file_name: str) -> Any:
+    from migration_hub.accounts.models import Organization
+
+    owner = Organization.objects.filter(code=code).first()
+    if owner is None:
+        raise readers.reject(
+            Path(file_name), f"no organization has the code {code!r} (the data set's owner)"
+        )
+    return owner
+
+
+def _store_indicators(indicators: list[importers.IndicatorInfo], *, update: bool) -> None:
+    """Publishers' importers keep their indicators' names and units up to date; any other file
+    only adds indicators and never renames or re-units one that figures already use."""
     for info in indicators:
+        if not update:
+            Indicator.objects.get_or_create(
+                code=info.code,
+                defaults={
+                    "name": info.name,
+                    "unit": info.unit,
+                    "sdg_indicator": info.sdg_indicator,
+                },
+            )
+            continue
         Indicator.objects.update_or_create(
             code=info.code,
             defaults={
@@ -251,11 +296,22 @@ def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
 def _replace(
     dataset: Dataset, figures: list[Figure], indicator_ids: dict[str, int], report: ImportReport
 ) -> None:
+    """The corrected file is the truth for the figures it has. Figures that reached the data
+    set through an approved contribution stay unless the file has a value of its own for
+    them (then the file wins, and the figure no longer points to the contribution)."""
     codes = {pk: code for code, pk in indicator_ids.items()}
     existing = {
         (codes[row[1]], row[2], row[3], row[4], row[5]): row
         for row in Observation.objects.filter(dataset=dataset).values_list(
-            "id", "indicator_id", "area_id", "origin_id", "year", "sex", "value", "flag"
+            "id",
+            "indicator_id",
+            "area_id",
+            "origin_id",
+            "year",
+            "sex",
+            "value",
+            "flag",
+            "contribution_id",
         )
     }
     new, changed = [], []
@@ -263,32 +319,47 @@ def _replace(
         row = existing.pop(figure.key, None)
         if row is None:
             new.append(_observation(dataset, figure, indicator_ids))
-        elif (row[6], row[7]) != (figure.value, figure.flag):
+        elif (row[6], row[7], row[8]) != (figure.value, figure.flag, None):
             observation = _observation(dataset, figure, indicator_ids)
             observation.pk = row[0]
             changed.append(observation)
         else:
             report.unchanged += 1
     Observation.objects.bulk_create(new, batch_size=BATCH)
-    Observation.objects.bulk_update(changed, ["value", "flag"], batch_size=BATCH)
-    stale = [row[0] for row in existing.values()]
+    Observation.objects.bulk_update(changed, ["value", "flag", "contribution"], batch_size=BATCH)
+    stale = [row[0] for row in existing.values() if row[8] is None]
+    contributed = len(existing) - len(stale)
     for start in range(0, len(stale), BATCH):
         Observation.objects.filter(pk__in=stale[start : start + BATCH]).delete()
     report.added, report.changed, report.removed = len(new), len(changed), len(stale)
+    if contributed:
+        report.notes.append(
+            f"{contributed} figures merged from approved contributions are not in the file "
+            "and were kept."
+        )
 
 
 # --- Regional data contributions ------------------------------------------------------------
 
 MAX_CONTRIBUTION_BYTES = 20 * 1024 * 1024
+# A small XLSX can hold a very large sheet; reading it happens in the web request.
+MAX_CONTRIBUTION_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_CONTRIBUTION_ROWS = 100_000
 CONTRIBUTION_COLUMNS = {"area", "year", "value", "indicator"}
 
 
 def _contribution_figures(path: Path, dataset: Dataset, encoding: str) -> list[Figure]:
     """A contribution is a long table with columns area, indicator, year, value (and sex,
     origin where needed), for indicators the regional data set already knows."""
-    table = generic._table(path, encoding)
+    table = generic._table(path, encoding, max_uncompressed=MAX_CONTRIBUTION_UNCOMPRESSED)
     if not table:
         raise readers.reject(path, "the file is empty")
+    if len(table) > MAX_CONTRIBUTION_ROWS + 1:
+        raise readers.reject(
+            path,
+            f"{len(table) - 1:,} rows: a contribution has at most {MAX_CONTRIBUTION_ROWS:,}; "
+            "split the file",
+        )
     where, header = table[0]
     labels = {cell.strip() for cell in header}
     missing = sorted(CONTRIBUTION_COLUMNS - labels)
@@ -333,11 +404,11 @@ def submit_contribution(
     refused whole (`ImportRejected`)."""
     contribution = Contribution(dataset=dataset, organization=organization, office=office)
     require(actor, "statistics.add_contribution", contribution)
-    if dataset.kind != ImportKind.INDICATOR_CSV:
+    if dataset.kind != ImportKind.INDICATOR_CSV or dataset.owner_id is None:
         raise readers.reject(
             Path(file_name),
-            f"{dataset} is a publisher's release and cannot take contributions; "
-            "send them to a regional data set",
+            f"{dataset} is a publisher's release, or no organization keeps it, and cannot "
+            "take contributions; send them to a regional data set",
         )
     if path.stat().st_size > MAX_CONTRIBUTION_BYTES:
         raise readers.reject(Path(file_name), "the file is larger than 20 MB")
@@ -387,7 +458,22 @@ class ContributionChange:
 
 
 def contribution_diff(contribution: Contribution) -> list[ContributionChange]:
-    """What merging the contribution would change in its data set, figure by figure."""
+    """What merging the contribution would change in its data set, figure by figure; once
+    approved, what it did change (the values it replaced are kept with it)."""
+    if contribution.status == ContributionStatus.APPROVED:
+        return [
+            ContributionChange(
+                row["indicator"],
+                row["area"],
+                row["origin"],
+                row["year"],
+                row["sex"],
+                row.get("before"),
+                row["value"],
+                row.get("change", "changed"),
+            )
+            for row in contribution.rows
+        ]
     existing = {
         (row[0], row[1], row[2], row[3], row[4]): row[5]
         for row in Observation.objects.filter(
@@ -442,11 +528,19 @@ def review_contribution(
 
 
 def _merge(contribution: Contribution) -> dict[str, int]:
+    """Write the figures (the data set row is locked first, so merges and imports of the
+    same data set take turns), keeping with each row the value it replaced."""
     dataset = Dataset.objects.select_for_update().get(pk=contribution.dataset_id)
     indicator_ids = dict(Indicator.objects.values_list("code", "id"))
-    added = changed = 0
-    for row in contribution.rows:
-        _, created = Observation.objects.update_or_create(
+    changes = contribution_diff(contribution)  # read under the lock: what really changes
+    counts = {"added": 0, "changed": 0, "unchanged": 0}
+    rows = []
+    for row, change in zip(contribution.rows, changes, strict=True):
+        counts[change.change] += 1
+        rows.append({**row, "before": change.before, "change": change.change})
+        if change.change == "unchanged":
+            continue
+        Observation.objects.update_or_create(
             dataset=dataset,
             indicator_id=indicator_ids[row["indicator"]],
             area_id=row["area"],
@@ -455,9 +549,9 @@ def _merge(contribution: Contribution) -> dict[str, int]:
             sex=row["sex"],
             defaults={"value": row["value"], "flag": row["flag"], "contribution": contribution},
         )
-        added += created
-        changed += not created
+    contribution.rows = rows
     years = [row["year"] for row in contribution.rows]
     dataset.last_year = max([dataset.last_year or 0, *years]) or None
-    dataset.save(update_fields=["last_year"])
-    return {"added": added, "changed": changed}
+    dataset.has_origins = dataset.has_origins or any(row["origin"] for row in rows)
+    dataset.save(update_fields=["last_year", "has_origins"])
+    return counts

@@ -12,6 +12,7 @@ merged): it is cached, keyed by the area and a version of the data (see `data_ve
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import fields
 from typing import Any
@@ -42,6 +43,7 @@ from .selectors import Profile
 from .uploads import uploaded_to_path
 
 CACHE_SECONDS = 60 * 60 * 24
+AREA_CODE = re.compile(r"[A-Za-z0-9]{1,8}")
 # Part of every profile's cache key: a deployment that changes the Profile dataclass does not
 # read the pickles the previous code left in a shared cache (Redis).
 PROFILE_SHAPE = zlib.crc32(",".join(f.name for f in fields(Profile)).encode())
@@ -116,6 +118,8 @@ def canonical_code(code: str) -> str | None:
         return ALPHA3_ALIASES[code.upper()]
     if code.isdigit() and m49(code) != code and Area.objects.filter(code=m49(code)).exists():
         return m49(code)
+    if code.upper() != code and Area.objects.filter(code=code.upper()).exists():
+        return code.upper()  # xxa -> XXA (stateless)
     if len(code) == 3 and code.isalpha():
         found = Area.objects.filter(alpha3=code.upper()).values_list("code", flat=True).first()
         if found:
@@ -147,6 +151,8 @@ class AreaMixin:
     url_name = "statistics:area_profile"
 
     def get_profile(self, request: HttpRequest, code: str, **url_kwargs: Any) -> Profile:
+        if not AREA_CODE.fullmatch(code):  # before the code reaches a cache key
+            raise Http404(_("No country or region has the code %(code)s.") % {"code": code[:16]})
         self.version = data_version()
         target = ALIASES.get(code)
         profile = None if target else cached_profile(code, self.version)
@@ -479,6 +485,7 @@ class ContributionCreateView(LoginRequiredMixin, PermissionRequiredMixin, FormVi
                 contribution = services.submit_contribution(
                     dataset=form.cleaned_data["dataset"],
                     organization=form.cleaned_data["organization"],
+                    office=form.cleaned_data["office"],
                     path=path,
                     file_name=upload.name,
                     actor=self.request.user,

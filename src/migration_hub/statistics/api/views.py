@@ -107,7 +107,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return get_object_or_404(Area, code=area_code(self.kwargs["code"]))
 
 
-class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
+class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Figures, each with its data set and revision; filter by indicator, area, year, sex,
     origin and revision. `..` and blanks in the publisher's file come back as `value: null`
     with `flag: missing`."""
@@ -122,9 +122,6 @@ class ObservationViewSet(viewsets.ReadOnlyModelViewSet):
         return Observation.objects.order_by(
             "indicator_id", "area_id", "origin_id", "year", "sex", "id"
         ).values(*OBSERVATION_FIELDS)
-
-    def get_object(self) -> Any:  # figures have no URL of their own
-        raise drf_serializers.ValidationError("Filter the list instead.")
 
 
 class ContributionViewSet(

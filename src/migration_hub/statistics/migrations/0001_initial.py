@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                 ('has_origins', models.BooleanField(default=False, verbose_name='figures by origin')),
                 ('last_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='latest year')),
                 ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='imported by')),
+                ('owner', models.ForeignKey(blank=True, help_text="The regional body that keeps a regional data set and reviews what offices send to it; empty for a publisher's release, which takes no contributions.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='statistics_datasets', to='accounts.organization', verbose_name='owned by')),
             ],
             options={
                 'verbose_name': 'data set',
@@ -80,7 +81,7 @@ class Migration(migrations.Migration):
                 ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted')),
                 ('file_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('file_sha256', models.CharField(max_length=64, verbose_name='file SHA-256')),
-                ('rows', models.JSONField(default=list, verbose_name='figures')),
+                ('rows', models.JSONField(default=list, help_text='As sent; on approval each row also keeps the value it replaced.', verbose_name='figures')),
                 ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('approved', 'Approved and merged'), ('rejected', 'Rejected')], default='submitted', max_length=16, verbose_name='status')),
                 ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
                 ('review_note', models.TextField(blank=True, verbose_name='review note')),
