@@ -89,3 +89,19 @@ def test_pages_need_sign_in_and_hide_other_organizations(
 def test_viewer_cannot_open_the_form(client, viewer) -> None:
     client.force_login(viewer)
     assert client.get("/statistics/contributions/new/").status_code == 403
+
+
+def test_list_filters_and_exports(client, regional, organization, contributor, reviewer) -> None:
+    client.force_login(contributor)
+    send(client, regional, organization, CHANGE)
+    client.force_login(reviewer)
+    page = client.get("/statistics/contributions/", {"status": "submitted"}).content.decode()
+    assert "kenya.csv" in page
+    assert (
+        "kenya.csv"
+        not in client.get("/statistics/contributions/", {"status": "approved"}).content.decode()
+    )
+    export = client.get("/statistics/contributions/", {"export": "csv"})
+    assert export.status_code == 200
+    lines = b"".join(export.streaming_content if export.streaming else [export.content]).decode()
+    assert "kenya.csv" in lines and "submitted" in lines

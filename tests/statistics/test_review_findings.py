@@ -299,3 +299,27 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, contribut
         {"file": ("big.csv", b"x" * 5000)},
     )
     assert response.status_code == 413
+
+
+def test_sdmx_unit_multiplier_is_applied(countries, tmp_path) -> None:
+    path = csv(
+        tmp_path,
+        "DATAFLOW,SERIES,REF_AREA,TIME_PERIOD,OBS_VALUE,UNIT_MULT\n"
+        "X:DF(1.0),SM_POP_MIGR,404,2020,1050.147,3\n",
+    )
+    services.import_file("indicator-csv", path, revision="1")
+    assert Observation.objects.get(area="404").value == pytest.approx(1050147)
+
+
+def test_sdmx_with_an_unread_dimension_says_so(countries, tmp_path) -> None:
+    path = csv(
+        tmp_path,
+        "DATAFLOW,SERIES,REF_AREA,AGE,TIME_PERIOD,OBS_VALUE\n"
+        "X:DF(1.0),SM_POP_MIGR,404,Y0T14,2020,10\n"
+        "X:DF(1.0),SM_POP_MIGR,404,Y15T64,2020,20\n",
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_file("indicator-csv", path, revision="1")
+    assert any(
+        "dimensions this importer does not read (AGE)" in line for line in rejected.value.lines()
+    )

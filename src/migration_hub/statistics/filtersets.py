@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .areas import ALIASES, ALPHA3_ALIASES
-from .choices import Sex
-from .models import Area, Dataset, Observation
+from .choices import ContributionStatus, ImportKind, Sex
+from .models import Area, Contribution, Dataset, Observation
 
 
 class AreaCodeFilter(django_filters.CharFilter):
@@ -79,3 +79,18 @@ class DatasetFilterSet(django_filters.FilterSet):
         wanted = value.strip()
         ids = [pk for pk, codes in queryset.values_list("pk", "indicator_codes") if wanted in codes]
         return queryset.filter(pk__in=ids)
+
+
+class ContributionFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=ContributionStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    dataset = django_filters.ModelChoiceFilter(
+        queryset=Dataset.objects.filter(kind=ImportKind.INDICATOR_CSV, owner__isnull=False),
+        label=_("Data set"),
+        empty_label=_("Any data set"),
+    )
+
+    class Meta:
+        model = Contribution
+        fields: list[str] = []

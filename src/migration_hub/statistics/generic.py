@@ -39,6 +39,26 @@ from .models import Indicator
 SDMX_SEX = {"_T": Sex.TOTAL, "T": Sex.TOTAL, "M": Sex.MALE, "F": Sex.FEMALE}
 SDMX_MISSING = {"M", "O", "L"}
 SDMX_ESTIMATE = {"E"}
+# Columns of SDMX-CSV that describe a figure without identifying it.
+SDMX_ATTRIBUTES = {
+    "STRUCTURE",
+    "STRUCTURE_ID",
+    "STRUCTURE_NAME",
+    "ACTION",
+    "DATAFLOW",
+    "UNIT_MEASURE",
+    "UNIT_MULT",
+    "OBS_STATUS",
+    "OBS_CONF",
+    "COMMENT_OBS",
+    "NATURE",
+    "SOURCE_DETAIL",
+    "TIME_FORMAT",
+    "DECIMALS",
+    "BASE_PER",
+    "TITLE",
+    "FREQ",
+}
 DEFAULT_SEX = {
     "total": Sex.TOTAL,
     "both sexes": Sex.TOTAL,
@@ -125,7 +145,12 @@ def parse_indicator_csv(
 
 def _sdmx_config(labels: list[str], config: dict[str, Any]) -> dict[str, Any]:
     columns = {"area": "REF_AREA", "year": "TIME_PERIOD", "value": "OBS_VALUE"}
-    for name, column in (("sex", "SEX"), ("status", "OBS_STATUS"), ("unit", "UNIT_MEASURE")):
+    for name, column in (
+        ("sex", "SEX"),
+        ("status", "OBS_STATUS"),
+        ("unit", "UNIT_MEASURE"),
+        ("unit_mult", "UNIT_MULT"),
+    ):
         if column in labels:
             columns[name] = column
     indicator_column = next(
@@ -164,7 +189,7 @@ def _parse(
     wide = config.get("layout", "long") == "wide"
     position = {
         name: _column(labels, columns.get(name), problems, header_where)
-        for name in ("area", "year", "value", "sex", "origin", "indicator", "status")
+        for name in ("area", "year", "value", "sex", "origin", "indicator", "status", "unit_mult")
     }
     flow = _column(labels, config.get("flow_column"), problems, header_where)
     year_columns = [(i, _year(label)) for i, label in enumerate(labels) if _year(label)]
@@ -234,6 +259,13 @@ def _parse(
                 problems.add(where, f"year {cells[position['year']]!r} is not a year")
                 continue
             value, ok = parse_number(cells[column])
+            if ok and value is not None and position["unit_mult"] is not None:
+                # SDMX: the value is in units of 10^UNIT_MULT (3 = thousands).
+                multiplier = cells[position["unit_mult"]].strip() or "0"
+                if not multiplier.lstrip("-").isdigit():
+                    problems.add(where, f"UNIT_MULT {multiplier!r} is not a whole number")
+                    continue
+                value *= 10 ** int(multiplier)
             if not ok:
                 problems.add(where, f"{labels[column]}: {cells[column]!r} is not a number")
                 continue
@@ -248,7 +280,17 @@ def _parse(
             )
             where_of[figure.key] = where
             figures.append(figure)
+    before = len(problems)
     check_duplicates(figures, where_of, problems)
+    if len(problems) > before and config.get("sdmx"):
+        read = {column for column in columns.values() if column} | {config.get("flow_column")}
+        unread = [label for label in labels if label not in read and label not in SDMX_ATTRIBUTES]
+        if unread:
+            problems.add(
+                header_where,
+                f"rows repeat because the file has dimensions this importer does not read "
+                f"({', '.join(unread)}): keep one value of each, or split the file",
+            )
     dataset = config.get("dataset") or {}
     key = dataset.get("key") or (flows.pop() if len(flows) == 1 else "")
     key = re.sub(r"[^a-z0-9]+", "-", str(key).casefold()).strip("-")

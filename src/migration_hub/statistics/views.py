@@ -21,22 +21,24 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
 from migration_hub.core.exports import Column, export_response
 from migration_hub.core.models import Country, Region
+from migration_hub.core.views import FilteredListView
 
 from . import charts, selectors, services
 from .areas import ALIASES, ALPHA3_ALIASES, LEVEL_TO_KIND, WORLD, m49, name_key
 from .choices import AreaKind, ContributionStatus
 from .errors import ImportRejected
+from .filtersets import ContributionFilterSet
 from .forms import MAX_COMPARED, CompareForm, ContributionForm, ReviewForm
 from .models import Area, Contribution, Dataset
 from .selectors import Profile
@@ -452,17 +454,31 @@ class FiguresHxlView(AreaMixin, PermissionRequiredMixin, View):
 # --- Regional data contributions --------------------------------------------------------------
 
 
-class ContributionListView(LoginRequiredMixin, TemplateView):
-    """Contributions the user may see: their organizations' own; all of them for reviewers."""
+class ContributionListView(FilteredListView):
+    """Contributions the user may see: those their organizations sent, and those sent to the
+    data sets their organization keeps and reviews."""
 
     template_name = "statistics/contribution_list.html"
+    permission_required = "statistics.view_contribution"
+    filterset_class = ContributionFilterSet
+    search_fields = ["file_name", "organization__name", "dataset__title"]
+    export_name = "contributions"
+    export_columns = [
+        Column(gettext_lazy("File"), "file_name"),
+        Column(gettext_lazy("Data set"), lambda c: str(c.dataset)),
+        Column(gettext_lazy("Sent for"), "organization__name"),
+        Column(gettext_lazy("Sent"), "submitted_at"),
+        Column(gettext_lazy("Figures"), lambda c: len(c.rows)),
+        Column(gettext_lazy("Status"), "status"),
+        Column(gettext_lazy("File SHA-256"), "file_sha256"),
+    ]
+
+    def get_base_queryset(self) -> QuerySet[Contribution]:
+        return selectors.contributions_for(self.request.user)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
         return super().get_context_data(
-            contributions=selectors.contributions_for(user)[:200],
-            can_contribute=user.has_perm("statistics.add_contribution"),
-            **kwargs,
+            can_contribute=self.request.user.has_perm("statistics.add_contribution"), **kwargs
         )
 
 
