@@ -7,7 +7,7 @@ import pytest
 
 from migration_hub.accounts.choices import Role
 from migration_hub.statistics import services
-from migration_hub.statistics.models import Dataset
+from migration_hub.statistics.models import Contribution, Dataset
 from migration_hub.statistics.services import SAMPLES, SAMPLES_DIR, ImportReport
 
 STOCK_2020 = "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
@@ -86,3 +86,20 @@ def reviewer(make_member, other_organization):
 
 
 CHANGE = "area,indicator,year,sex,value\nKEN,labour-migrants,2020,total,1100000\nKEN,labour-migrants,2021,total,1150000\nUGA,labour-migrants,2020,total,1720300\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "kenya.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def submit(regional, organization, contributor, path: Path) -> Contribution:
+    """Send `path` to the regional data set as `contributor` of `organization`."""
+    return services.submit_contribution(
+        dataset=regional,
+        organization=organization,
+        path=path,
+        file_name=path.name,
+        actor=contributor,
+    )

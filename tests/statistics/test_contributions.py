@@ -3,8 +3,6 @@ nothing reaches the data set before that, and every merged figure says where it 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,25 +14,9 @@ from migration_hub.statistics.choices import ContributionStatus
 from migration_hub.statistics.errors import ImportRejected
 from migration_hub.statistics.models import Contribution, Observation
 
-from .conftest import CHANGE
+from .conftest import CHANGE, submit, write
 
 pytestmark = pytest.mark.django_db
-
-
-def write(tmp_path: Path, text: str, name: str = "kenya.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def submit(regional, organization, contributor, path: Path) -> Contribution:
-    return services.submit_contribution(
-        dataset=regional,
-        organization=organization,
-        path=path,
-        file_name=path.name,
-        actor=contributor,
-    )
 
 
 def test_nothing_is_merged_before_review_and_the_diff_says_what_changes(

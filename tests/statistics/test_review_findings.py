@@ -3,8 +3,6 @@ people. Every test here failed before its fix."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
@@ -15,25 +13,10 @@ from migration_hub.statistics.errors import ImportRejected
 from migration_hub.statistics.importers import parse_number
 from migration_hub.statistics.models import Contribution, Dataset, Indicator, Observation
 
-from .conftest import CHANGE, REGIONAL
+from .conftest import CHANGE, REGIONAL, submit
+from .conftest import write as csv
 
 pytestmark = pytest.mark.django_db
-
-
-def csv(tmp_path: Path, text: str, name: str = "file.csv") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def submit(regional, organization, contributor, path: Path) -> Contribution:
-    return services.submit_contribution(
-        dataset=regional,
-        organization=organization,
-        path=path,
-        file_name=path.name,
-        actor=contributor,
-    )
 
 
 # --- who reviews -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -389,6 +389,18 @@ def _check_sexes_add_up(
 # --- UN DESA origin x destination matrix -----------------------------------------------------
 
 
+def _csv_with_header(
+    path: Path, encoding: str
+) -> tuple[list[str], list[str], Iterator[tuple[int, list[str]]]]:
+    """The header, its labels in lower case, and the (line, cells) of the rows after it."""
+    rows = readers.csv_rows(path, encoding)
+    try:
+        _line, header = next(rows)
+    except StopIteration:
+        raise readers.reject(path, "the file is empty") from None
+    return header, [cell.strip().casefold() for cell in header], rows
+
+
 def parse_undesa_origin_destination(
     path: Path,
     *,
@@ -400,12 +412,7 @@ def parse_undesa_origin_destination(
     """One row per (Year, Dest), one column per origin name; zero cells are not stored."""
     problems = ProblemList()
     resolver = AreaResolver()
-    rows = readers.csv_rows(path, encoding)
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise readers.reject(path, "the file is empty") from None
-    labels = [cell.strip().casefold() for cell in header]
+    header, labels, rows = _csv_with_header(path, encoding)
     if labels[:2] != ["year", "dest"]:
         raise readers.reject(
             path, f"the first two columns must be Year and Dest, not {header[:2]}", where="line 1"
@@ -496,12 +503,7 @@ def parse_unhcr(
     """Columns year, orig, dest, refugees, asylum_seekers; countries as ISO alpha-3 codes."""
     problems = ProblemList()
     resolver = AreaResolver()
-    rows = readers.csv_rows(path, encoding)
-    try:
-        _line, header = next(rows)
-    except StopIteration:
-        raise readers.reject(path, "the file is empty") from None
-    labels = [cell.strip().casefold() for cell in header]
+    header, labels, rows = _csv_with_header(path, encoding)
     required = ["year", "orig", "dest", "refugees", "asylum_seekers"]
     missing = [name for name in required if name not in labels]
     if missing:
