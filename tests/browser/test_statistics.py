@@ -172,3 +172,16 @@ def test_an_office_sends_figures_and_a_reviewer_approves_them(page, people, tmp_
     page.page.get_by_role("button", name="Approve and merge").click()
     page.check()
     expect(page.page.get_by_text("Approved and merged.")).to_be_visible()
+
+
+def test_a_data_set_page_is_accessible(page, transactional_db) -> None:
+    load_countries()
+    report = services.import_file(
+        "undesa-stock", SAMPLES_DIR / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+    )
+    page.goto("/statistics/")
+    page.page.get_by_role("link", name="International Migrant Stock").first.click()
+    page.check()
+    expect(page.page.get_by_role("heading", level=1)).to_have_text("International Migrant Stock")
+    assert page.page.url.endswith(report.dataset.get_absolute_url())
+    expect(page.page.get_by_role("table").first).to_contain_text("Caribbean")

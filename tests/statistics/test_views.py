@@ -198,3 +198,28 @@ def test_hxl_csv_has_a_hashtag_row_under_the_header(client, stock_2020) -> None:
         if row[3] == "international-migrant-stock" and row[6] == "2020" and row[7] == "total"
     ]
     assert [row[8] for row in total_2020] == ["280598105"]
+
+
+def test_a_data_set_page_shows_its_source_and_the_publishers_differences(
+    client, stock_2020
+) -> None:
+    dataset = stock_2020.dataset
+    index = client.get("/statistics/").content.decode()
+    assert dataset.get_absolute_url() in index
+    page = client.get(dataset.get_absolute_url()).content.decode()
+    assert "CC BY 3.0 IGO" in page and "11844" in page.replace(",", "").replace("\xa0", "")
+    assert "Regional figures against the sum of their countries" in page
+    assert "Caribbean" in page  # UN DESA's Caribbean totals by sex include figures it does not list
+
+
+def test_a_data_set_downloads_all_its_figures(client, stock_2020) -> None:
+    response = client.get(stock_2020.dataset.get_absolute_url(), {"export": "csv"})
+    assert response.status_code == 200
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Indicator,Area,Area name,Origin,Year,Sex,Value,Flag")
+    assert len(lines) == 11844 + 1
+    assert "international-migrant-stock,900,World,,2020,total,280598105.0," in lines
+
+
+def test_an_unknown_data_set_is_not_found(client, countries) -> None:
+    assert client.get("/statistics/datasets/999/").status_code == 404

@@ -93,6 +93,9 @@ class Dataset(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.revision})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("statistics:dataset_detail", args=[self.pk])
+
 
 class Indicator(models.Model):
     """What is measured, in which unit; the SDG indicator it informs, where there is one."""

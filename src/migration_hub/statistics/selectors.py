@@ -448,3 +448,9 @@ def organizations_contributing(user: Any) -> QuerySet:
     wanted = {Role.CONTRIBUTOR, Role.EDITOR, Role.ADMINISTRATOR}
     ids = [int(pk) for pk, roles in roles_of(user).items() if roles & wanted]
     return Organization.objects.filter(pk__in=ids).order_by("name")
+
+
+def dataset_figures(dataset: Dataset) -> QuerySet[Observation]:
+    return Observation.objects.filter(dataset=dataset).order_by(
+        "indicator_id", "area_id", "origin_id", "year", "sex"
+    )

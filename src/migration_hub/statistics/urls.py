@@ -19,6 +19,7 @@ app_name = "statistics"
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    path("datasets/<int:pk>/", views.DatasetView.as_view(), name="dataset_detail"),
     path("contributions/", views.ContributionListView.as_view(), name="contribution_list"),
     path("contributions/new/", views.ContributionCreateView.as_view(), name="contribution_create"),
     path(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import fields
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 from rules.contrib.views import PermissionRequiredMixin
 
+from migration_hub.core.choices import ExportFormat
 from migration_hub.core.exports import Column, export_response
 from migration_hub.core.models import Country, Region
 from migration_hub.core.views import FilteredListView
@@ -573,3 +575,58 @@ class ContributionDetailView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(
             self.get_context_data(contribution=contribution, review_form=form), status=400
         )
+
+
+# --- Data sets ----------------------------------------------------------------------------------
+
+FIGURE_COLUMNS = [
+    Column(gettext_lazy("Indicator"), "indicator__code"),
+    Column(gettext_lazy("Area"), "area_id"),
+    Column(gettext_lazy("Area name"), "area__name"),
+    Column(gettext_lazy("Origin"), "origin_id"),
+    Column(gettext_lazy("Year"), "year"),
+    Column(gettext_lazy("Sex"), "sex"),
+    Column(gettext_lazy("Value"), "value"),
+    Column(gettext_lazy("Flag"), "flag"),
+]
+
+
+class DatasetView(StatisticsPage):
+    """One data set as imported: where it comes from, what it holds, where its regional
+    figures differ from the sum of their countries, and all its figures as a download."""
+
+    template_name = "statistics/dataset_detail.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        dataset = get_object_or_404(selectors.datasets(), pk=kwargs["pk"])
+        export_format = request.GET.get("export")
+        if export_format in ExportFormat.values:
+            rows = selectors.dataset_figures(dataset).values(*(c.value for c in FIGURE_COLUMNS))
+            name = f"{dataset.key}-{dataset.revision}"
+            return export_response(
+                rows.iterator(chunk_size=2000), FIGURE_ROW_COLUMNS, export_format, name
+            )
+        self.dataset = dataset
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        dataset = self.dataset
+        checks = {
+            indicator: selectors.differences(dataset, indicator)
+            for indicator in dataset.indicator_codes
+            if not dataset.has_origins
+        }
+        return super().get_context_data(
+            dataset=dataset,
+            indicators=selectors.indicators().filter(code__in=dataset.indicator_codes),
+            figure_count=selectors.dataset_figures(dataset).count(),
+            differences=[
+                (code, found[:200], len(found)) for code, found in checks.items() if found
+            ],
+            checked=bool(checks),
+            **kwargs,
+        )
+
+
+# The same columns, read from the plain rows of `.values()` (no model instance per figure).
+FIGURE_ROW_COLUMNS = [Column(column.header, itemgetter(column.value)) for column in FIGURE_COLUMNS]
