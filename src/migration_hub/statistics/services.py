@@ -271,6 +271,9 @@ def _insert(dataset: Dataset, figures: list[Figure], indicator_ids: dict[str, in
         )
         for figure in figures
     ]
+    # In the order of the lookup index (indicator, area, ...): each B-tree page is then
+    # written once instead of being revisited for every row.
+    rows.sort(key=lambda row: (row[1], row[2], row[3] or "", row[4], row[5]))
     if connection.vendor == "postgresql":
         _copy_rows(meta.db_table, [meta.get_field(name).column for name in INSERT_FIELDS], rows)
         return
