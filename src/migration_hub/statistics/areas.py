@@ -217,3 +217,19 @@ class AreaResolver:
             found = ALIASES.get(found, found)
             return found if found in self.kinds else None
         return self.by_alpha3.get(text.upper())
+
+
+def canonical_code(text: str) -> str:
+    """The area code a user's code stands for: '4' -> '004', '001' or 'WLD' -> '900' (the
+    world), 'KEN' -> '404', 'xxa' -> 'XXA'. A code that stands for nothing comes back as is."""
+    text = text.strip()
+    if text.isdigit():
+        code = m49(text)
+        return ALIASES.get(code, code)
+    upper = text.upper()
+    if upper in ALPHA3_ALIASES:
+        return ALPHA3_ALIASES[upper]
+    found = Area.objects.filter(alpha3=upper).values_list("code", flat=True).first()
+    if found:
+        return found
+    return upper if Area.objects.filter(code=upper).exists() else text

@@ -6,9 +6,9 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .areas import ALIASES, ALPHA3_ALIASES
+from .areas import canonical_code
 from .choices import ContributionStatus, ImportKind, Sex
-from .models import Area, Contribution, Dataset, Observation
+from .models import Contribution, Dataset, Observation
 
 
 class AreaCodeFilter(django_filters.CharFilter):
@@ -17,21 +17,8 @@ class AreaCodeFilter(django_filters.CharFilter):
     def filter(self, queryset: QuerySet, value: Any) -> QuerySet:
         if not value:
             return queryset
-        codes = [area_code(part) for part in str(value).split(",") if part.strip()]
+        codes = [canonical_code(part) for part in str(value).split(",") if part.strip()]
         return queryset.filter(**{f"{self.field_name}__in": codes})
-
-
-def area_code(text: str) -> str:
-    """'4' -> '004', '001' or 'WLD' -> '900' (the world), 'KEN' -> '404'."""
-    text = text.strip()
-    if text.isdigit():
-        code = text.zfill(3)
-        return ALIASES.get(code, code)
-    upper = text.upper()
-    if upper in ALPHA3_ALIASES:
-        return ALPHA3_ALIASES[upper]
-    found = Area.objects.filter(alpha3=upper).values_list("code", flat=True).first()
-    return found or upper
 
 
 class ObservationFilterSet(django_filters.FilterSet):

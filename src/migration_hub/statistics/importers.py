@@ -401,6 +401,22 @@ def _csv_with_header(
     return header, [cell.strip().casefold() for cell in header], rows
 
 
+def _complete_rows(
+    rows: Iterator[tuple[int, list[str]]], width: int, problems: ProblemList, progress: Progress
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows that are not blank and have a cell for every column; the others are
+    reported (a wrong cell count) or skipped (a blank line)."""
+    for line, cells in rows:
+        if progress:
+            progress(1)
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != width:
+            problems.add(f"line {line}", f"{len(cells)} cells where the header has {width}")
+            continue
+        yield line, cells
+
+
 def parse_undesa_origin_destination(
     path: Path,
     *,
@@ -426,14 +442,7 @@ def parse_undesa_origin_destination(
     figures: list[Figure] = []
     where: dict[tuple, str] = {}
     unknown_destinations: dict[str, int] = {}
-    for line, cells in rows:
-        if progress:
-            progress(1)
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.add(f"line {line}", f"{len(cells)} cells where the header has {len(header)}")
-            continue
+    for line, cells in _complete_rows(rows, len(header), problems, progress):
         year = _year(cells[0])
         if year is None:
             problems.add(f"line {line}", f"year {cells[0]!r} is not a year")
@@ -512,14 +521,7 @@ def parse_unhcr(
     codes: dict[str, str | None] = {}
     figures: list[Figure] = []
     where: dict[tuple, str] = {}
-    for line, cells in rows:
-        if progress:
-            progress(1)
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            problems.add(f"line {line}", f"{len(cells)} cells where the header has {len(header)}")
-            continue
+    for line, cells in _complete_rows(rows, len(header), problems, progress):
         year = _year(cells[position["year"]])
         if year is None:
             problems.add(f"line {line}", f"year {cells[position['year']]!r} is not a year")

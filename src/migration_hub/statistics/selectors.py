@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Avg, Q, QuerySet, Sum
 
 from migration_hub.core.choices import Role
 from migration_hub.core.models import Country, Region
@@ -385,8 +385,6 @@ def _series_over(
     own = [row for row in _series(indicator, area.code, dataset) if row["value"] is not None]
     if own or area.kind == AreaKind.COUNTRY:
         return [{"year": row["year"], "value": row["value"]} for row in own]
-    from django.db.models import Avg
-
     aggregate = Avg("value") if mean else Sum("value")
     rows = (
         Observation.objects.filter(

@@ -165,10 +165,7 @@ def store(
     dataset.save()
 
     _store_indicators(parsed.indicators, update=info.kind != ImportKind.INDICATOR_CSV)
-    Area.objects.bulk_create(
-        [Area(code=code, name=name, kind=kind) for code, (name, kind) in parsed.new_areas.items()],
-        ignore_conflicts=True,
-    )
+    _create_areas(parsed.new_areas)
     indicator_ids = dict(Indicator.objects.values_list("code", "id"))
     report = ImportReport(dataset, notes=parsed.notes)
     if created:
@@ -190,6 +187,14 @@ def store(
         },
     )
     return report
+
+
+def _create_areas(new_areas: dict[str, tuple[str, str]]) -> None:
+    """The areas a file names that the database does not have yet (publishers' groups)."""
+    Area.objects.bulk_create(
+        [Area(code=code, name=name, kind=kind) for code, (name, kind) in new_areas.items()],
+        ignore_conflicts=True,
+    )
 
 
 def _user(actor: Any) -> Any:
@@ -383,10 +388,7 @@ def _contribution_figures(path: Path, dataset: Dataset, encoding: str) -> list[F
             f"{dataset} does not hold {', '.join(unknown)}; it holds "
             f"{', '.join(dataset.indicator_codes) or 'no indicator yet'}",
         )
-    Area.objects.bulk_create(
-        [Area(code=code, name=name, kind=kind) for code, (name, kind) in parsed.new_areas.items()],
-        ignore_conflicts=True,
-    )
+    _create_areas(parsed.new_areas)
     return parsed.figures
 
 

@@ -36,8 +36,8 @@ from migration_hub.core.exports import Column, export_response
 from migration_hub.core.models import Country, Region
 from migration_hub.core.views import FilteredListView
 
-from . import charts, selectors, services
-from .areas import ALIASES, ALPHA3_ALIASES, LEVEL_TO_KIND, WORLD, m49, name_key
+from . import areas, charts, selectors, services
+from .areas import ALIASES, LEVEL_TO_KIND, WORLD, m49, name_key
 from .choices import AreaKind, ContributionStatus
 from .errors import ImportRejected
 from .filtersets import ContributionFilterSet
@@ -113,22 +113,11 @@ def is_world(figure: charts.AreaFigure) -> bool:
 # --- Finding an area --------------------------------------------------------------------------
 
 
-def canonical_code(code: str) -> str | None:
-    """The area code an alias stands for: an ISO alpha-3 code (KEN, or the World Bank's WLD),
-    an unpadded M49 code (4), or M49's World (001), which publishers call 900 (areas.ALIASES)."""
-    if code in ALIASES:
-        return ALIASES[code]
-    if code.upper() in ALPHA3_ALIASES:
-        return ALPHA3_ALIASES[code.upper()]
-    if code.isdigit() and m49(code) != code and Area.objects.filter(code=m49(code)).exists():
-        return m49(code)
-    if code.upper() != code and Area.objects.filter(code=code.upper()).exists():
-        return code.upper()  # xxa -> XXA (stateless)
-    if len(code) == 3 and code.isalpha():
-        found = Area.objects.filter(alpha3=code.upper()).values_list("code", flat=True).first()
-        if found:
-            return found
-    return None
+def alias_target(code: str) -> str | None:
+    """The canonical code an alias in the URL stands for (areas.canonical_code), or None when
+    the code is already canonical or stands for nothing."""
+    target = areas.canonical_code(code)
+    return target if target != code else None
 
 
 def core_area(code: str) -> Area | None:
@@ -162,7 +151,7 @@ class AreaMixin:
         profile = None if target else cached_profile(code, self.version)
         if profile is not None:
             return profile
-        target = target or canonical_code(code)
+        target = target or alias_target(code)
         if target is None:
             area = core_area(code)
             if area is None:

@@ -15,8 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .. import selectors, services
+from ..areas import canonical_code
 from ..errors import ImportRejected
-from ..filtersets import DatasetFilterSet, ObservationFilterSet, area_code
+from ..filtersets import DatasetFilterSet, ObservationFilterSet
 from ..models import Area, Contribution, Dataset, Indicator, Observation
 from ..permissions import ContributionPermission, OpenDataPermission
 from ..uploads import uploaded_to_path
@@ -104,7 +105,7 @@ class AreaViewSet(viewsets.ReadOnlyModelViewSet):
         return Area.objects.all()
 
     def get_object(self) -> Area:
-        return get_object_or_404(Area, code=area_code(self.kwargs["code"]))
+        return get_object_or_404(Area, code=canonical_code(self.kwargs["code"]))
 
 
 class ObservationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
