@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "migration_hub.accounts",
     "migration_hub.registry",
     "migration_hub.statistics",
+    "migration_hub.funds",
 ]
 
 MIDDLEWARE = [

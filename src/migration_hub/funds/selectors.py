@@ -1,0 +1,392 @@
+"""Reads for the fund pages, the API and the exports: lists, the portfolio against its
+targets, the pipeline, the financial statement and donor reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from migration_hub.core.models import Region
+
+from . import ledger
+from .choices import (
+    UNFUNDED_STATUSES,
+    Account,
+    ContributionStatus,
+    TargetDimension,
+    TransactionKind,
+)
+from .ledger import CENT, Balances, from_cents
+from .models import (
+    Call,
+    Contribution,
+    Fund,
+    LedgerEntry,
+    LedgerTransaction,
+    Programme,
+    Target,
+)
+
+ZERO = Decimal("0.00")
+
+
+def funds_for(user: Any) -> QuerySet[Fund]:
+    return Fund.objects.select_related("organization")
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    return Programme.objects.select_related(
+        "fund", "thematic_area", "submitted_by_organization", "call"
+    ).prefetch_related("countries", "participants__organization")
+
+
+def contributions_for(user: Any) -> QuerySet[Contribution]:
+    return Contribution.objects.select_related(
+        "fund", "donor", "earmarked_thematic_area", "earmarked_region"
+    ).prefetch_related("deposits")
+
+
+def calls_for(user: Any) -> QuerySet[Call]:
+    return Call.objects.select_related("fund").prefetch_related("thematic_areas")
+
+
+def transactions_for(user: Any, fund: Fund) -> QuerySet[LedgerTransaction]:
+    return (
+        LedgerTransaction.objects.filter(fund=fund)
+        .select_related("programme", "contribution__donor")
+        .prefetch_related("entries")
+        .order_by("-date", "-id")
+    )
+
+
+@dataclass
+class Share:
+    """Money in one slice of the portfolio, with its share and its target if it has one."""
+
+    key: str
+    label: str
+    amount: Decimal = ZERO
+    share: Decimal = ZERO
+    target: Decimal | None = None
+    gap: Decimal = ZERO
+
+    @property
+    def below_target(self) -> bool:
+        return self.target is not None and self.share < self.target
+
+
+@dataclass
+class Portfolio:
+    """The balance of a fund's portfolio: where its allocated money went, against targets."""
+
+    fund: Fund
+    balances: Balances
+    total_allocated: Decimal
+    by_thematic_area: list[Share] = field(default_factory=list)
+    by_region: list[Share] = field(default_factory=list)
+    by_objective: list[Share] = field(default_factory=list)
+    by_marker: dict[str, list[Share]] = field(default_factory=dict)
+    targets: list[Share] = field(default_factory=list)
+    pipeline: list[dict[str, Any]] = field(default_factory=list)
+    pipeline_total: Decimal = ZERO
+
+    @property
+    def funding_progress(self) -> Decimal | None:
+        target = self.fund.funding_target
+        if not target:
+            return None
+        return (self.balances.deposited * 100 / target).quantize(Decimal("0.1"))
+
+    @property
+    def gaps(self) -> list[Share]:
+        return [share for share in self.targets if share.below_target]
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal:
+    return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0.0")
+
+
+def _region_codes(programme: Programme) -> list[list[str]]:
+    """For each place the programme covers (its countries, or else its regions), the M49 codes
+    of every region that place lies in. Money is split equally between places."""
+    places: list[list[str]] = []
+    for country in programme.countries.all():
+        places.append(
+            [
+                region.m49_code
+                for region in (country.region, country.sub_region, country.intermediate_region)
+                if region is not None
+            ]
+        )
+    if not places:
+        for region in programme.regions.all():
+            codes = []
+            while region is not None:
+                codes.append(region.m49_code)
+                region = region.parent
+            places.append(codes)
+    return places
+
+
+def allocations_by_programme(fund: Fund) -> dict[int, Decimal]:
+    """{programme id: money allocated net of returns}, from the ledger in one grouped SUM."""
+    rows = (
+        LedgerEntry.objects.filter(fund=fund, account=Account.ALLOCATIONS)
+        .values_list("programme_id")
+        .annotate(total=Sum("cents"))
+        .order_by()
+    )
+    return {programme_id: from_cents(total) for programme_id, total in rows if total}
+
+
+def portfolio(fund: Fund) -> Portfolio:
+    """The fund's portfolio: balances, allocations by thematic area, region, objective and
+    marker against its targets (gaps flagged), and the pipeline of endorsed, unfunded notes."""
+    money = ledger.balances(fund)
+    allocated = allocations_by_programme(fund)
+    programmes = list(
+        Programme.objects.filter(fund=fund)
+        .select_related("thematic_area")
+        .prefetch_related(
+            Prefetch("countries__region"),
+            "countries__sub_region",
+            "countries__intermediate_region",
+            "regions__parent__parent",
+            "objectives",
+        )
+    )
+    funded = [p for p in programmes if allocated.get(p.pk)]
+    total = sum((allocated[p.pk] for p in funded), ZERO)
+    targets = list(
+        Target.objects.filter(fund=fund).select_related("thematic_area", "region", "marker")
+    )
+    result = Portfolio(fund=fund, balances=money, total_allocated=total)
+
+    # Thematic areas.
+    areas = list(fund.thematic_areas.all())
+    by_area: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for programme in funded:
+        by_area[programme.thematic_area_id] += allocated[programme.pk]
+    area_targets = {
+        t.thematic_area_id: t.minimum_share
+        for t in targets
+        if t.dimension == TargetDimension.THEMATIC_AREA
+    }
+    result.by_thematic_area = [
+        Share(
+            key=area.code,
+            label=str(area),
+            amount=by_area[area.pk],
+            share=_percent(by_area[area.pk], total),
+            target=area_targets.get(area.pk),
+        )
+        for area in areas
+    ]
+
+    # Regions: each programme's money split equally between the places it covers.
+    by_code: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for programme in funded:
+        places = _region_codes(programme)
+        if not places:
+            continue
+        part = allocated[programme.pk] / len(places)
+        for codes in places:
+            for code in set(codes):
+                by_code[code] += part
+    continents = Region.objects.filter(level="region").order_by("name")
+    region_targets = {
+        t.region.m49_code: (t.region, t.minimum_share)
+        for t in targets
+        if t.dimension == TargetDimension.REGION
+    }
+    shown = {region.m49_code: region for region in continents}
+    shown.update({code: region for code, (region, _share) in region_targets.items()})
+    result.by_region = [
+        Share(
+            key=code,
+            label=str(region),
+            amount=by_code[code].quantize(CENT),
+            share=_percent(by_code[code], total),
+            target=region_targets.get(code, (None, None))[1],
+        )
+        for code, region in sorted(shown.items(), key=lambda item: str(item[1]))
+    ]
+
+    # Objectives: a programme counts in full for each objective it serves (not additive).
+    by_objective: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    labels: dict[Any, Any] = {}
+    for programme in funded:
+        for objective in programme.objectives.all():
+            by_objective[objective.pk] += allocated[programme.pk]
+            labels[objective.pk] = objective
+    result.by_objective = [
+        Share(
+            key=labels[pk].code,
+            label=labels[pk].short_title or labels[pk].title,
+            amount=amount,
+            share=_percent(amount, total),
+        )
+        for pk, amount in sorted(by_objective.items(), key=lambda item: labels[item[0]].position)
+    ]
+
+    # Markers: money by score on each marker's scale.
+    for marker in fund.markers.all():
+        by_score: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for programme in funded:
+            score = programme.marker_scores.get(marker.code)
+            if score is not None:
+                by_score[int(score)] += allocated[programme.pk]
+        result.by_marker[marker.name] = [
+            Share(
+                key=str(score),
+                label=marker.label_for(score),
+                amount=by_score[score],
+                share=_percent(by_score[score], total),
+            )
+            for score in marker.scores()
+        ]
+
+    # Targets, each with the money still needed to meet it at today's portfolio size.
+    for target in targets:
+        if target.dimension == TargetDimension.THEMATIC_AREA:
+            amount = by_area[target.thematic_area_id]
+        elif target.dimension == TargetDimension.REGION:
+            amount = by_code[target.region.m49_code]
+        else:
+            amount = sum(
+                (
+                    allocated[p.pk]
+                    for p in funded
+                    if int(p.marker_scores.get(target.marker.code, -1)) >= target.minimum_score
+                ),
+                ZERO,
+            )
+        share = Share(
+            key=str(target.pk),
+            label=f"{target.get_dimension_display()}: {target.subject}",
+            amount=amount.quantize(CENT),
+            share=_percent(amount, total),
+            target=target.minimum_share,
+        )
+        needed = (total * target.minimum_share / 100 - amount).quantize(CENT)
+        share.gap = max(needed, ZERO)
+        result.targets.append(share)
+
+    # Pipeline: endorsed notes without money, oldest decision first, with what is available.
+    pipeline = [p for p in programmes if p.status in UNFUNDED_STATUSES]
+    running = ZERO
+    for programme in sorted(pipeline, key=lambda p: (p.created_at, p.pk)):
+        running += programme.budget
+        result.pipeline.append(
+            {
+                "programme": programme,
+                "budget": programme.budget,
+                "cumulative": running,
+                "fundable_now": running <= money.available,
+            }
+        )
+    result.pipeline_total = running
+    return result
+
+
+@dataclass
+class Statement:
+    """Sources and uses of a fund's money, from the ledger."""
+
+    fund: Fund
+    balances: Balances
+    deposits_by_donor: list[tuple[str, Decimal]]
+    transfers_by_organization: list[tuple[str, Decimal, Decimal]]
+
+    @property
+    def sources(self) -> Decimal:
+        return self.balances.deposited
+
+    @property
+    def balance(self) -> Decimal:
+        return self.balances.cash
+
+
+def statement(fund: Fund) -> Statement:
+    """The fund-level financial statement: deposits by donor (sources), transfers and returns
+    by participating organization (uses), and the cash balance."""
+    money = ledger.balances(fund)
+    donors = (
+        LedgerEntry.objects.filter(fund=fund, account=Account.CONTRIBUTIONS)
+        .values_list("transaction__contribution__donor__name")
+        .annotate(total=Sum("cents"))
+        .order_by("transaction__contribution__donor__name")
+    )
+    organizations: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    rows = (
+        LedgerEntry.objects.filter(
+            fund=fund,
+            account=Account.CASH,
+            kind__in=[TransactionKind.TRANSFER, TransactionKind.REFUND],
+        )
+        .values_list("organization__name", "kind")
+        .annotate(total=Sum("cents"))
+        .order_by()
+    )
+    for name, kind, cents in rows:
+        slot = 0 if kind == TransactionKind.TRANSFER else 1
+        organizations[name][slot] += from_cents(abs(cents))
+    return Statement(
+        fund=fund,
+        balances=money,
+        deposits_by_donor=[(name, from_cents(-cents)) for name, cents in donors],
+        transfers_by_organization=[
+            (name, sent, returned) for name, (sent, returned) in sorted(organizations.items())
+        ],
+    )
+
+
+@dataclass
+class DonorReport:
+    """What one donor gave a fund and where the fund's money went."""
+
+    donor: Any
+    fund: Fund
+    contributions: list[Contribution]
+    deposited: Decimal
+    share_of_fund: Decimal
+    earmarked: list[tuple[str, Decimal]]
+    portfolio: Portfolio
+
+
+def donor_report(fund: Fund, donor: Any) -> DonorReport:
+    """A donor's contributions and deposits, its share of the fund, and the portfolio its
+    unearmarked money shares in."""
+    contributions = list(
+        contributions_for(None).filter(fund=fund, donor=donor).order_by("pledged_on")
+    )
+    deposited = sum((d.fund_amount for c in contributions for d in c.deposits.all()), ZERO)
+    earmarks: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for contribution in contributions:
+        label = str(
+            contribution.earmarked_thematic_area or contribution.earmarked_region or "unearmarked"
+        )
+        earmarks[label] += sum((d.fund_amount for d in contribution.deposits.all()), ZERO)
+    folio = portfolio(fund)
+    return DonorReport(
+        donor=donor,
+        fund=fund,
+        contributions=contributions,
+        deposited=deposited,
+        share_of_fund=_percent(deposited, folio.balances.deposited),
+        earmarked=sorted(earmarks.items()),
+        portfolio=folio,
+    )
+
+
+def pledged_not_deposited(fund: Fund) -> list[Contribution]:
+    return list(
+        contributions_for(None)
+        .filter(fund=fund)
+        .exclude(status=ContributionStatus.DEPOSITED)
+        .order_by("pledged_on")
+    )
