@@ -101,7 +101,7 @@ def post(
     if not lines or any(line.cents == 0 for line in lines):
         raise UnbalancedTransaction(f"{kind}: empty transaction or a zero line: {lines}")
     if sum(line.cents for line in lines) != 0:
-        raise UnbalancedTransaction(f"{kind}: lines sum to {sum(l.cents for l in lines)}")
+        raise UnbalancedTransaction(f"{kind}: lines sum to {sum(line.cents for line in lines)}")
     transaction = LedgerTransaction.objects.create(
         fund=fund,
         kind=kind,
