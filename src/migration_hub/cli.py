@@ -143,6 +143,10 @@ def command_demo(args: argparse.Namespace) -> int:
     for report in import_sample_statistics():
         print(f"Statistics: {report}.")
     accounts = ensure_demo_accounts(settings.DATA_DIR)
+    from migration_hub.funds.demo import ensure_demo_fund
+
+    if ensure_demo_fund() is not None:
+        print("Funds: a demo Migration MPTF with contributions and programmes at every step.")
     print("\nDemo accounts (one per role):")
     width = max(len(account.username) for account in accounts)
     for account in accounts:
@@ -256,6 +260,53 @@ def command_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_funds_rates(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.core.exceptions import ValidationError
+
+    from migration_hub.funds.services import import_exchange_rates
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path} is not a file: give the path of a CSV of exchange rates.")
+    try:
+        count = import_exchange_rates(actor=None, path=path, source=args.source or "")
+    except ValidationError as error:
+        raise CommandError(
+            "; ".join(error.messages) + ". Nothing was imported: fix the file and run again."
+        ) from None
+    print(f"{count} exchange rates imported or updated.")
+    return 0
+
+
+def command_funds_check(args: argparse.Namespace) -> int:
+    _setup_django()
+    from migration_hub.funds import ledger
+    from migration_hub.funds.models import Fund
+
+    funds = Fund.objects.order_by("code")
+    if args.fund:
+        funds = funds.filter(code=args.fund)
+        if not funds.exists():
+            raise CommandError(f"There is no fund with the code {args.fund!r}.")
+    problems = 0
+    for fund in funds:
+        figures = ledger.balances(fund)
+        broken = ledger.unbalanced_transactions(fund)
+        status = "balanced" if not broken and figures.trial_balance == 0 else "UNBALANCED"
+        print(
+            f"{fund.code}: {status}; deposited {ledger.money(figures.deposited, fund.currency)}, "
+            f"cash {ledger.money(figures.cash, fund.currency)}, "
+            f"available {ledger.money(figures.available, fund.currency)}"
+        )
+        if broken:
+            print(f"  transactions that do not sum to zero: {', '.join(map(str, broken))}")
+            problems += 1
+    if problems:
+        raise CommandError(f"{problems} fund ledgers do not balance: see the lines above.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migration-hub",
@@ -311,6 +362,19 @@ def build_parser() -> argparse.ArgumentParser:
         "reviews the figures offices send to it",
     )
     importer.set_defaults(handler=command_import)
+
+    funds = commands.add_parser("funds", help="trust funds: exchange rates, ledger check")
+    funds_commands = funds.add_subparsers(dest="funds_command", required=True, metavar="ACTION")
+    rates = funds_commands.add_parser(
+        "rates",
+        help="import exchange rates from a CSV (currency, quote_currency, date, rate[, source])",
+    )
+    rates.add_argument("file")
+    rates.add_argument("--source", help="where the rates come from, for rows without a source")
+    rates.set_defaults(handler=command_funds_rates)
+    check = funds_commands.add_parser("check", help="check that every fund's ledger balances")
+    check.add_argument("--fund", help="one fund's code (default: every fund)")
+    check.set_defaults(handler=command_funds_check)
     return parser
 
 

@@ -141,6 +141,13 @@ def test_demo_twice_is_safe_and_keeps_accounts(tmp_path: Path) -> None:
     )
     assert check.stdout.split() == ["True", "10", "10"], check.stderr
 
+    # The demo fund is made once, and its ledger balances.
+    assert "Funds: a demo Migration MPTF" in first.stdout
+    assert "Funds:" not in second.stdout
+    ledger = run("funds", "check", env={**env, "DEBUG": "true"})
+    assert ledger.returncode == 0, ledger.stderr
+    assert "MIG00: balanced; deposited USD 11,856,000.00" in ledger.stdout
+
 
 def test_demo_serves_the_site(tmp_path: Path) -> None:
     port = free_port()

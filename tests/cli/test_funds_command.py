@@ -1,0 +1,82 @@
+"""`migration-hub funds rates|check` as a user runs them: a real process on a real database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .test_cli import cli_env, run
+
+COUNT_RATES = (
+    "from migration_hub.funds.models import ExchangeRate; print(ExchangeRate.objects.count())"
+)
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("funds-migrated")
+    result = run("manage", "migrate", "-v", "0", env=cli_env(data, DEBUG="true"))
+    assert result.returncode == 0, result.stderr
+    return data
+
+
+@pytest.fixture
+def env(migrated: Path, tmp_path: Path) -> dict[str, str]:
+    data = tmp_path / "data"
+    shutil.copytree(migrated, data)
+    return cli_env(data, DEBUG="true")
+
+
+def test_rates_import_then_a_rerun_updates_in_place(env: dict[str, str], tmp_path: Path) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "currency,quote_currency,date,rate,source\n"
+        "EUR,USD,2024-03-01,1.0850,UN operational rates\n"
+        "GBP,USD,2024-03-01,1.2630,UN operational rates\n",
+        encoding="utf-8",
+    )
+    first = run("funds", "rates", str(rates), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "2 exchange rates imported or updated" in first.stdout
+    again = run("funds", "rates", str(rates), env=env)
+    assert again.returncode == 0, again.stderr
+    count = run("manage", "shell", "-v", "0", "-c", COUNT_RATES, env=env)
+    assert count.stdout.strip() == "2"
+
+
+def test_a_bad_line_names_the_line_and_imports_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text(
+        "currency,quote_currency,date,rate\nEUR,USD,2024-03-01,1.0850\nCHF,USD,2024-03-01,-1\n",
+        encoding="utf-8",
+    )
+    result = run("funds", "rates", str(rates), env=env)
+    assert result.returncode == 1
+    assert "rates.csv, line 3" in result.stderr
+    assert "above zero" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    count = run("manage", "shell", "-v", "0", "-c", COUNT_RATES, env=env)
+    assert count.stdout.strip() == "0"
+
+
+def test_missing_columns_and_missing_file_say_what_to_fix(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    rates = tmp_path / "rates.csv"
+    rates.write_text("currency,date,rate\nEUR,2024-03-01,1.08\n", encoding="utf-8")
+    result = run("funds", "rates", str(rates), env=env)
+    assert result.returncode == 1
+    assert "missing columns quote_currency" in result.stderr
+    missing = run("funds", "rates", str(tmp_path / "nope.csv"), env=env)
+    assert missing.returncode == 1
+    assert "is not a file" in missing.stderr
+
+
+def test_check_reports_each_fund_and_refuses_an_unknown_code(env: dict[str, str]) -> None:
+    empty = run("funds", "check", env=env)
+    assert empty.returncode == 0, empty.stderr
+    unknown = run("funds", "check", "--fund", "NOPE", env=env)
+    assert unknown.returncode == 1
+    assert "no fund with the code 'NOPE'" in unknown.stderr
