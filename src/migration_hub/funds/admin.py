@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import ExchangeRate, Fund, Marker, Target, ThematicArea
+from migration_hub.core.admin import AuditedModelAdmin
+
+from .models import ExchangeRate, Fund, GovernanceSeat, Marker, Target, ThematicArea
 
 
 class ThematicAreaInline(admin.TabularInline):
@@ -19,18 +21,24 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
+class GovernanceSeatInline(admin.TabularInline):
+    model = GovernanceSeat
+    extra = 0
+    autocomplete_fields = ["organization", "country"]
+
+
 @admin.register(Fund)
-class FundAdmin(admin.ModelAdmin):
+class FundAdmin(AuditedModelAdmin):
     """Funds' configuration (thematic areas, markers, targets) is data an administrator edits;
     money moves only through the services, so the ledger has no admin."""
 
     list_display = ["code", "name", "currency", "organization"]
     search_fields = ["code", "name"]
-    inlines = [ThematicAreaInline, MarkerInline, TargetInline]
+    inlines = [ThematicAreaInline, MarkerInline, TargetInline, GovernanceSeatInline]
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(admin.ModelAdmin):
+class ExchangeRateAdmin(AuditedModelAdmin):
     list_display = ["date", "currency", "quote_currency", "rate", "source"]
     list_filter = ["currency", "quote_currency"]
     date_hierarchy = "date"
