@@ -8,6 +8,7 @@ they are grouped SUMs over `LedgerEntry`. Writers lock the fund's row first
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from .choices import Account, TransactionKind
 from .models import Fund, LedgerEntry, LedgerTransaction
 
 CENT = Decimal("0.01")
+MAXIMUM = Decimal("1e16")
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 UNEARMARKED = ""
 
 
@@ -58,14 +61,17 @@ def parse_amount(value: Any, field_name: str, *, allow_zero: bool = False) -> De
     if isinstance(value, float):
         # A float has already lost the exact amount the person typed.
         raise ValidationError({field_name: _("Give the amount as text or Decimal, not a float.")})
+    text = "" if value is None else str(value).strip()
+    # Commas only as thousands separators: "12,50" or "250.000,00" (a decimal comma) would
+    # otherwise lose the comma and become a hundred times too much, or a thousand times too little.
+    if "," in text and THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        amount = Decimal(str(value).strip().replace(",", "")) if value not in (None, "") else None
+        amount = Decimal(text) if text else None
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite():
         raise ValidationError({field_name: _("Enter an amount such as 250000.00.")})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field_name: _("Use at most two decimals (cents).")})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(
             {
@@ -73,8 +79,11 @@ def parse_amount(value: Any, field_name: str, *, allow_zero: bool = False) -> De
                 % {"amount": amount}
             }
         )
-    if amount >= Decimal("1e16"):
+    # Before quantize, which raises InvalidOperation past 28 digits (such as "1e30").
+    if amount >= MAXIMUM:
         raise ValidationError({field_name: _("The amount is too large.")})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field_name: _("Use at most two decimals (cents).")})
     return amount.quantize(CENT)
 
 

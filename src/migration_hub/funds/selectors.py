@@ -4,6 +4,7 @@ targets, the pipeline, the financial statement and donor reports."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from .choices import (
     UNFUNDED_STATUSES,
     Account,
     ContributionStatus,
+    ProgrammeStatus,
     TargetDimension,
     TransactionKind,
 )
@@ -27,9 +29,11 @@ from .models import (
     Fund,
     LedgerEntry,
     LedgerTransaction,
+    Participant,
     Programme,
     Target,
 )
+from .services import pools_for
 
 ZERO = Decimal("0.00")
 
@@ -277,20 +281,44 @@ def portfolio(fund: Fund) -> Portfolio:
         result.targets.append(share)
 
     # Pipeline: endorsed notes without money, oldest decision first, with what is available.
+    # "Fundable now": approval would succeed now, after the fundable notes before it, from the
+    # pools approval draws on (earmarked money only for its own area or region).
     pipeline = [p for p in programmes if p.status in UNFUNDED_STATUSES]
     running = ZERO
+    pools = {pool: ledger.to_cents(amount) for pool, amount in money.available_by_pool.items()}
+    documents = _document_budgets(p for p in pipeline if p.status == ProgrammeStatus.DOCUMENT)
     for programme in sorted(pipeline, key=lambda p: (p.created_at, p.pk)):
-        running += programme.budget
+        budget = documents.get(programme.pk, programme.budget)
+        running += budget
+        cents = ledger.to_cents(budget)
+        usable = pools_for(programme)
+        fits = cents <= sum(max(pools.get(pool, 0), 0) for pool in usable)
+        if fits:
+            for pool, part in ledger.spread(cents, pools, usable).items():
+                pools[pool] -= part
         result.pipeline.append(
             {
                 "programme": programme,
-                "budget": programme.budget,
+                "budget": budget,
                 "cumulative": running,
-                "fundable_now": running <= money.available,
+                "fundable_now": fits,
             }
         )
     result.pipeline_total = running
     return result
+
+
+def _document_budgets(programmes: Iterable[Programme]) -> dict[int, Decimal]:
+    """{programme id: what approval would allocate}: the sum of its document's budgets, which
+    may differ from the budget its concept note requested. One query, none without documents."""
+    ids = [programme.pk for programme in programmes]
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    if ids:
+        for programme_id, budget in Participant.objects.filter(programme__in=ids).values_list(
+            "programme_id", "budget"
+        ):
+            totals[programme_id] += budget
+    return dict(totals)
 
 
 @dataclass

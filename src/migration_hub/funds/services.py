@@ -77,12 +77,14 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def _record(actor: Any, action: str, target: Any, **metadata: Any) -> None:
+def _record(
+    actor: Any, action: str, target: Any, *, organization_id: Any = None, **metadata: Any
+) -> None:
     audit.record(
         actor,
         action,
         target,
-        organization_id=getattr(target, "owner_organization_id", None),
+        organization_id=organization_id or getattr(target, "owner_organization_id", None),
         metadata=metadata,
     )
 
@@ -403,6 +405,8 @@ def record_deposit(*, actor: Any, contribution: Contribution, day: date, amount:
         actor,
         AuditAction.CREATE,
         deposit,
+        # A deposit has no owner of its own: it is the fund's organization's record.
+        organization_id=fund.organization_id,
         contribution=contribution.pk,
         amount=str(amount),
         fund_amount=str(fund_amount),
@@ -693,11 +697,13 @@ def submit_programme_document(
 
 def pools_for(programme: Programme) -> list[str]:
     """The ledger pools a programme may draw from, earmarked ones first: its thematic area,
-    the regions it covers (with their parents), then unearmarked money."""
+    the regions it covers (with their parents), then unearmarked money. Reads the countries
+    (with their regions) the caller prefetched, if it did, as the portfolio's pipeline does."""
     codes: list[str] = []
-    for country in programme.countries.select_related(
-        "region", "sub_region", "intermediate_region"
-    ):
+    countries = programme.countries.all()
+    if "countries" not in getattr(programme, "_prefetched_objects_cache", {}):
+        countries = countries.select_related("region", "sub_region", "intermediate_region")
+    for country in countries:
         for region in (country.intermediate_region, country.sub_region, country.region):
             if region is not None:
                 codes.append(region.m49_code)

@@ -1,0 +1,200 @@
+"""Two fund managers spending the last money at the same moment: one is served, the other gets
+a clear refusal, and the ledger still balances. Real threads on real connections: PostgreSQL
+serializes them with the fund's row lock, SQLite with IMMEDIATE transactions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+
+from migration_hub.core.choices import Role
+from migration_hub.funds import ledger, services
+from migration_hub.funds.choices import DecisionOutcome, ProgrammeStatus, TransactionKind
+from migration_hub.funds.models import Deposit, LedgerTransaction, Programme, Tranche
+
+DAY = date(2024, 3, 1)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
+    """On SQLite, run this module against a database file rather than the suite's in-memory
+    database: two connections to a shared-cache in-memory database fail at once with "database
+    table is locked" instead of waiting, so they cannot show how the application serializes
+    writers (IMMEDIATE transactions and a 20 s timeout on a file, as in production)."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        yield
+        return
+    with django_db_blocker.unblock():
+        in_memory_name = connection.settings_dict["NAME"]
+        connection.ensure_connection()
+        # Keep the in-memory database (and so the rest of the suite's data) alive meanwhile.
+        in_memory = connection.connection
+        connection.connection = None
+        connection.settings_dict["NAME"] = str(tmp_path_factory.mktemp("funds") / "db.sqlite3")
+        ContentType.objects.clear_cache()
+        call_command("migrate", verbosity=0, interactive=False)
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict["NAME"] = in_memory_name
+        connection.connection = in_memory
+        ContentType.objects.clear_cache()
+
+
+def race(*calls: Callable[[], Any]) -> list[Any]:
+    """Run `calls` in threads started together; each one's result or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as error:  # reported to the test, whatever it is
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+def one_served_one_refused(results: list[Any], field: str) -> tuple[Any, ValidationError]:
+    refused = [r for r in results if isinstance(r, Exception)]
+    served = [r for r in results if not isinstance(r, Exception)]
+    assert len(served) == 1, results
+    assert len(refused) == 1, results
+    assert isinstance(refused[0], ValidationError), repr(refused[0])  # not a database error
+    assert field in refused[0].message_dict, refused[0]
+    return served[0], refused[0]
+
+
+def balanced(fund) -> ledger.Balances:
+    money = ledger.balances(fund)
+    assert money.trial_balance == 0
+    assert ledger.unbalanced_transactions() == []
+    assert money.available >= 0
+    assert money.cash >= 0
+    assert money.available == money.deposited - money.net_allocated
+    return money
+
+
+@pytest.fixture
+def second_manager(make_member, organization):
+    return make_member(Role.FUND_MANAGER, organization, username="second-fund-manager")
+
+
+def test_two_managers_approving_the_last_money_at_once(
+    fund, fund_manager, second_manager, reviewer, deposit, concept_note, un_organizations
+):
+    deposit("1500000.00")
+    programmes = []
+    for _ in range(2):
+        programme = concept_note("1000000.00")
+        services.assess_programme(
+            actor=reviewer, programme=programme, scores={c["code"]: 4 for c in fund.rubric}
+        )
+        services.decide_programme(
+            actor=fund_manager,
+            programme=programme,
+            outcome=DecisionOutcome.SELECTED,
+            reasons="Both fit; only one can be funded.",
+            decided_on=DAY,
+        )
+        programmes.append(
+            services.submit_programme_document(
+                actor=fund_manager,
+                programme=programme,
+                budgets={
+                    un_organizations["IOM"]: "600000.00",
+                    un_organizations["ILO"]: "400000.00",
+                },
+            )
+        )
+
+    results = race(
+        *(
+            lambda actor=actor, programme=programme: services.approve_programme(
+                actor=actor, programme=programme, approved_on=DAY
+            )
+            for actor, programme in zip((fund_manager, second_manager), programmes, strict=True)
+        )
+    )
+
+    approved, refusal = one_served_one_refused(results, "budget")
+    assert "USD 500,000.00 available" in refusal.message_dict["budget"][0]
+    statuses = dict(Programme.objects.values_list("pk", "status"))
+    assert statuses[approved.pk] == ProgrammeStatus.APPROVED
+    assert sorted(statuses.values()) == [ProgrammeStatus.APPROVED, ProgrammeStatus.DOCUMENT]
+    money = balanced(fund)
+    assert money.allocated == Decimal("1000000.00")
+    assert money.available == Decimal("500000.00")
+    assert LedgerTransaction.objects.filter(kind=TransactionKind.ALLOCATION).count() == 1
+
+
+def test_two_transfers_exceeding_a_budget_together(
+    fund, fund_manager, second_manager, approved_programme, un_organizations
+):
+    programme = approved_programme({"IOM": "600000.00", "ILO": "400000.00"})
+    iom = un_organizations["IOM"]
+
+    results = race(
+        *(
+            lambda actor=actor: services.transfer_tranche(
+                actor=actor,
+                programme=programme,
+                organization=iom,
+                amount="400000.00",
+                transferred_on=DAY,
+            )
+            for actor in (fund_manager, second_manager)
+        )
+    )
+
+    tranche, refusal = one_served_one_refused(results, "amount")
+    assert "USD 400,000.00 was already transferred" in refusal.message_dict["amount"][0]
+    assert list(Tranche.objects.values_list("pk", "number")) == [(tranche.pk, 1)]
+    money = balanced(fund)
+    assert money.transferred == Decimal("400000.00")
+    assert money.commitments == Decimal("600000.00")
+
+
+def test_two_deposits_exceeding_a_pledge_together(fund, fund_manager, second_manager, countries):
+    contribution = services.record_contribution(
+        actor=fund_manager,
+        fund=fund,
+        donor=services.donor_for(country=countries["NLD"]),
+        currency="USD",
+        amount="1000.00",
+        pledged_on=DAY,
+    )
+    services.sign_contribution(actor=fund_manager, contribution=contribution, signed_on=DAY)
+
+    results = race(
+        *(
+            lambda actor=actor: services.record_deposit(
+                actor=actor, contribution=contribution, day=DAY, amount="600.00"
+            )
+            for actor in (fund_manager, second_manager)
+        )
+    )
+
+    one_served_one_refused(results, "amount")
+    assert Deposit.objects.count() == 1
+    assert balanced(fund).deposited == Decimal("600.00")
