@@ -95,7 +95,7 @@ def deposit(fund, fund_manager):
     """deposit("1000000.00") puts unearmarked USD money in the fund from a state donor."""
 
     def put(amount: str, *, alpha3: str = "DEU", day: date = DAY, currency: str = "USD", **earmark):
-        donor = services.donor_for(country=Country.objects.get(alpha3=alpha3))
+        donor = services.donor_for(country=Country.objects.get(alpha3=alpha3), actor=fund_manager)
         contribution = services.record_contribution(
             actor=fund_manager,
             fund=fund,

@@ -379,7 +379,7 @@ def test_the_donor_report_shows_a_donor_share_and_earmarks(
     assert report.share_of_fund == Decimal("34.4")  # 310,000 of 900,000
     assert report.earmarked == [
         ("Africa", Decimal("200000.00")),
-        ("unearmarked", Decimal("110000.00")),
+        ("Unearmarked", Decimal("110000.00")),
     ]
     assert [c.pk for c in report.contributions][-1] == pledge.pk
     assert report.portfolio.total_allocated == Decimal("10000.00")

@@ -728,6 +728,10 @@ def test_each_write_is_audited_with_the_actor_and_the_fund_organization(
     before = AuditEvent.objects.count()
     made = deposit("1000.00")
     events = list(AuditEvent.objects.order_by("id"))[before:]
+    # The donor is a record every fund shares: created once, by the fund manager.
+    donor_event, *events = events
+    assert (donor_event.action, donor_event.target_type.model) == (AuditAction.CREATE, "donor")
+    assert donor_event.actor == fund_manager
     assert [e.action for e in events] == [
         AuditAction.CREATE,
         AuditAction.UPDATE,

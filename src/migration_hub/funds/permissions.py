@@ -26,6 +26,9 @@ for model in (
     "ledgertransaction",
 ):
     rules.add_perm(f"funds.view_{model}", rules.is_authenticated)
+# The books (every transaction and entry) are for the members of the organization keeping the
+# fund; everyone else reads the balances and statements derived from them.
+rules.add_perm("funds.view_ledger", is_superuser | has_role_for(*Role.values))
 rules.add_perm("funds.add_fund", is_superuser | has_role_for(Role.ADMINISTRATOR))
 rules.add_perm("funds.change_fund", can_manage)
 rules.add_perm("funds.manage_fund", can_manage)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext
 
 from migration_hub.core.models import Region
 
@@ -58,11 +59,24 @@ def calls_for(user: Any) -> QuerySet[Call]:
     return Call.objects.select_related("fund").prefetch_related("thematic_areas")
 
 
-def transactions_for(user: Any, fund: Fund) -> QuerySet[LedgerTransaction]:
+def ledger_funds_for(user: Any) -> list[int]:
+    """Ids of the funds whose books `user` may read: members of the organization that keeps
+    the fund (rule `funds.view_ledger`)."""
+    return [fund.pk for fund in funds_for(user) if user.has_perm("funds.view_ledger", fund)]
+
+
+def transactions_for(user: Any, fund: Fund | None = None) -> QuerySet[LedgerTransaction]:
+    """Ledger transactions with their entries, limited to the funds whose books `user` reads."""
+    transactions = LedgerTransaction.objects.filter(fund_id__in=ledger_funds_for(user))
+    if fund is not None:
+        transactions = transactions.filter(fund=fund)
     return (
-        LedgerTransaction.objects.filter(fund=fund)
-        .select_related("programme", "contribution__donor")
-        .prefetch_related("entries")
+        transactions.select_related("fund", "programme", "contribution__donor")
+        .prefetch_related(
+            Prefetch(
+                "entries", queryset=LedgerEntry.objects.select_related("programme", "organization")
+            )
+        )
         .order_by("-date", "-id")
     )
 
@@ -80,7 +94,18 @@ class Share:
 
     @property
     def below_target(self) -> bool:
-        return self.target is not None and self.share < self.target
+        """Decided on the money, not the rounded share: 19.96% of a 20% target is short. With
+        nothing allocated yet, every positive target is still to be met."""
+        if self.target is None:
+            return False
+        return self.gap > 0 or (self.amount == 0 and self.target > 0)
+
+    def set_target(self, target: Decimal | None, total: Decimal) -> Share:
+        """Attach a minimum share and the money still needed to reach it at `total`."""
+        self.target = target
+        if target is not None:
+            self.gap = max((total * target / 100 - self.amount).quantize(CENT), ZERO)
+        return self
 
 
 @dataclass
@@ -161,6 +186,7 @@ def portfolio(fund: Fund) -> Portfolio:
             "countries__intermediate_region",
             "regions__parent__parent",
             "objectives",
+            "decisions",
         )
     )
     funded = [p for p in programmes if allocated.get(p.pk)]
@@ -186,8 +212,7 @@ def portfolio(fund: Fund) -> Portfolio:
             label=str(area),
             amount=by_area[area.pk],
             share=_percent(by_area[area.pk], total),
-            target=area_targets.get(area.pk),
-        )
+        ).set_target(area_targets.get(area.pk), total)
         for area in areas
     ]
 
@@ -215,8 +240,7 @@ def portfolio(fund: Fund) -> Portfolio:
             label=str(region),
             amount=by_code[code].quantize(CENT),
             share=_percent(by_code[code], total),
-            target=region_targets.get(code, (None, None))[1],
-        )
+        ).set_target(region_targets.get(code, (None, None))[1], total)
         for code, region in sorted(shown.items(), key=lambda item: str(item[1]))
     ]
 
@@ -274,11 +298,8 @@ def portfolio(fund: Fund) -> Portfolio:
             label=f"{target.get_dimension_display()}: {target.subject}",
             amount=amount.quantize(CENT),
             share=_percent(amount, total),
-            target=target.minimum_share,
         )
-        needed = (total * target.minimum_share / 100 - amount).quantize(CENT)
-        share.gap = max(needed, ZERO)
-        result.targets.append(share)
+        result.targets.append(share.set_target(target.minimum_share, total))
 
     # Pipeline: endorsed notes without money, oldest decision first, with what is available.
     # "Fundable now": approval would succeed now, after the fundable notes before it, from the
@@ -287,7 +308,7 @@ def portfolio(fund: Fund) -> Portfolio:
     running = ZERO
     pools = {pool: ledger.to_cents(amount) for pool, amount in money.available_by_pool.items()}
     documents = _document_budgets(p for p in pipeline if p.status == ProgrammeStatus.DOCUMENT)
-    for programme in sorted(pipeline, key=lambda p: (p.created_at, p.pk)):
+    for programme in sorted(pipeline, key=_decided_on):
         budget = documents.get(programme.pk, programme.budget)
         running += budget
         cents = ledger.to_cents(budget)
@@ -306,6 +327,12 @@ def portfolio(fund: Fund) -> Portfolio:
         )
     result.pipeline_total = running
     return result
+
+
+def _decided_on(programme: Programme) -> tuple[Any, int]:
+    """The day of the Steering Committee's latest decision on the note (prefetched)."""
+    days = [decision.decided_on for decision in programme.decisions.all()]
+    return (max(days) if days else programme.created_at.date(), programme.pk)
 
 
 def _document_budgets(programmes: Iterable[Programme]) -> dict[int, Decimal]:
@@ -343,32 +370,36 @@ def statement(fund: Fund) -> Statement:
     """The fund-level financial statement: deposits by donor (sources), transfers and returns
     by participating organization (uses), and the cash balance."""
     money = ledger.balances(fund)
+    # Grouped by id, not name: a private donor may share a state's name.
     donors = (
         LedgerEntry.objects.filter(fund=fund, account=Account.CONTRIBUTIONS)
-        .values_list("transaction__contribution__donor__name")
+        .values_list(
+            "transaction__contribution__donor_id", "transaction__contribution__donor__name"
+        )
         .annotate(total=Sum("cents"))
-        .order_by("transaction__contribution__donor__name")
+        .order_by("transaction__contribution__donor__name", "transaction__contribution__donor_id")
     )
-    organizations: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    organizations: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     rows = (
         LedgerEntry.objects.filter(
             fund=fund,
             account=Account.CASH,
             kind__in=[TransactionKind.TRANSFER, TransactionKind.REFUND],
         )
-        .values_list("organization__name", "kind")
+        .values_list("organization__name", "organization_id", "kind")
         .annotate(total=Sum("cents"))
         .order_by()
     )
-    for name, kind, cents in rows:
+    for name, organization_id, kind, cents in rows:
         slot = 0 if kind == TransactionKind.TRANSFER else 1
-        organizations[name][slot] += from_cents(abs(cents))
+        organizations[name, organization_id][slot] += from_cents(abs(cents))
     return Statement(
         fund=fund,
         balances=money,
-        deposits_by_donor=[(name, from_cents(-cents)) for name, cents in donors],
+        deposits_by_donor=[(name, from_cents(-cents)) for _id, name, cents in donors],
         transfers_by_organization=[
-            (name, sent, returned) for name, (sent, returned) in sorted(organizations.items())
+            (name, sent, returned)
+            for (name, _id), (sent, returned) in sorted(organizations.items())
         ],
     )
 
@@ -396,7 +427,9 @@ def donor_report(fund: Fund, donor: Any) -> DonorReport:
     earmarks: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for contribution in contributions:
         label = str(
-            contribution.earmarked_thematic_area or contribution.earmarked_region or "unearmarked"
+            contribution.earmarked_thematic_area
+            or contribution.earmarked_region
+            or gettext("Unearmarked")
         )
         earmarks[label] += sum((d.fund_amount for d in contribution.deposits.all()), ZERO)
     folio = portfolio(fund)

@@ -264,16 +264,21 @@ def exchange_rate(currency: str, quote_currency: str, day: date) -> Decimal:
 # Donors and contributions ---------------------------------------------------------------------
 
 
-def donor_for(*, country: Country | None = None, organization: Any = None, name: str = "") -> Donor:
-    """The donor record of a state, a registry organization, or a private donor by name."""
+@transaction.atomic
+def donor_for(
+    *, country: Country | None = None, organization: Any = None, name: str = "", actor: Any = None
+) -> Donor:
+    """The donor record of a state, a registry organization, or a private donor by name;
+    created (and audited) the first time. Call it inside the transaction that records the
+    contribution, so a refused pledge leaves no new donor behind."""
     if country is not None:
-        donor, _created = Donor.objects.get_or_create(
+        donor, created = Donor.objects.get_or_create(
             country=country, defaults={"kind": DonorKind.STATE, "name": country.name}
         )
     elif organization is not None:
-        donor, _created = Donor.objects.get_or_create(
+        donor, created = Donor.objects.get_or_create(
             organization=organization,
-            defaults={"kind": DonorKind.ORGANIZATION, "name": organization.name},
+            defaults={"kind": DonorKind.ORGANIZATION, "name": organization.name[:300]},
         )
     else:
         name = (name or "").strip()
@@ -281,9 +286,13 @@ def donor_for(*, country: Country | None = None, organization: Any = None, name:
             raise ValidationError(
                 {"donor": _("Name the donor: a state, an organization or a private donor.")}
             )
-        donor, _created = Donor.objects.get_or_create(
+        if len(name) > 300:
+            raise ValidationError({"donor": _("A donor's name has at most 300 characters.")})
+        donor, created = Donor.objects.get_or_create(
             kind=DonorKind.PRIVATE, name=name, country=None, organization=None
         )
+    if created:
+        audit.record(actor, AuditAction.CREATE, donor, metadata={"kind": donor.kind})
     return donor
 
 

@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from migration_hub.core.api.permissions import RulesPermission
-from migration_hub.core.permissions import is_member_of_owner, is_superuser
 from migration_hub.registry.api.views import CodeLookupMixin
 
 from .. import ledger, selectors, services
@@ -35,17 +34,12 @@ from ..models import (
     Call,
     Contribution,
     Fund,
-    LedgerEntry,
     LedgerTransaction,
     Programme,
     ProgressReport,
     Tranche,
 )
 from . import serializers
-
-# The ledger's individual movements are the fund organization's books: its members read them
-# (the figures derived from them are public to every signed-in user through the fund).
-can_read_ledger = is_superuser | is_member_of_owner
 
 
 class FundsPermission(RulesPermission):
@@ -281,18 +275,4 @@ class LedgerTransactionViewSet(IdLookupMixin, viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["date", "id"]
 
     def get_queryset(self) -> QuerySet[LedgerTransaction]:
-        user = self.request.user
-        # One rule for the books (`can_read_ledger`), applied to each fund: a handful of rows.
-        readable = [fund.pk for fund in selectors.funds_for(user) if can_read_ledger(user, fund)]
-        # selectors.transactions_for() reads one fund's books; the API lists several.
-        return (
-            LedgerTransaction.objects.filter(fund_id__in=readable)
-            .select_related("fund", "programme", "contribution__donor")
-            .prefetch_related(
-                Prefetch(
-                    "entries",
-                    queryset=LedgerEntry.objects.select_related("programme", "organization"),
-                )
-            )
-            .order_by("-date", "-id")
-        )
+        return selectors.transactions_for(self.request.user)
