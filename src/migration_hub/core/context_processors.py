@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (reverse("registry:crosswalk_matrix"), _("Crosswalk")),
             (reverse("core:country_list"), _("Countries")),
             (reverse("accounts:organization_list"), _("Organizations")),
+            (reverse("funds:fund_list"), _("Funds")),
         ]
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from migration_hub.core import selectors as core_selectors
 
 from .choices import ContributionStatus, DonorKind, ProgrammeStatus, TransactionKind
-from .models import Call, Contribution, Fund, LedgerTransaction, Programme
+from .models import Call, Contribution, ExchangeRate, Fund, LedgerTransaction, Programme
 
 
 class CodeFilter(django_filters.CharFilter):
@@ -174,4 +174,17 @@ class LedgerTransactionFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = LedgerTransaction
+        fields: list[str] = []
+
+
+class ExchangeRateFilterSet(django_filters.FilterSet):
+    """Filters of the exchange rates list."""
+
+    currency = django_filters.CharFilter(label=_("Currency"), lookup_expr="iexact")
+    quote_currency = django_filters.CharFilter(label=_("In currency"), lookup_expr="iexact")
+    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("Until"), field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = ExchangeRate
         fields: list[str] = []
