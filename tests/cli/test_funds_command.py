@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
-from .test_cli import cli_env, run
+from .test_cli import run
 
 COUNT_RATES = (
     "from migration_hub.funds.models import ExchangeRate; print(ExchangeRate.objects.count())"
 )
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("funds-migrated")
-    result = run("manage", "migrate", "-v", "0", env=cli_env(data, DEBUG="true"))
-    assert result.returncode == 0, result.stderr
-    return data
-
-
-@pytest.fixture
-def env(migrated: Path, tmp_path: Path) -> dict[str, str]:
-    data = tmp_path / "data"
-    shutil.copytree(migrated, data)
-    return cli_env(data, DEBUG="true")
 
 
 def test_rates_import_then_a_rerun_updates_in_place(env: dict[str, str], tmp_path: Path) -> None:

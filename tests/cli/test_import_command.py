@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from migration_hub.statistics.services import SAMPLES_DIR
 
-from .test_cli import cli_env, run
+from .test_cli import run
 
 STOCK_2020 = SAMPLES_DIR / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
 COUNT_FIGURES = (
     "from migration_hub.statistics.models import Dataset, Observation;"
     "print(Dataset.objects.count(), Observation.objects.count())"
 )
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory with a migrated database, made once and copied by each test."""
-    data = tmp_path_factory.mktemp("migrated")
-    result = run("manage", "migrate", "-v", "0", env=cli_env(data, DEBUG="true"))
-    assert result.returncode == 0, result.stderr
-    return data
-
-
-@pytest.fixture
-def env(migrated: Path, tmp_path: Path) -> dict[str, str]:
-    data = tmp_path / "data"
-    shutil.copytree(migrated, data)
-    return cli_env(data, DEBUG="true")
 
 
 def test_import_prints_what_it_added_and_a_second_run_adds_nothing(
