@@ -712,7 +712,14 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger entries")
         indexes = [
-            models.Index(fields=["fund", "account", "pool"], name="funds_entry_fund_account"),
+            # Covering indexes: every balance is a grouped SUM the database answers from the
+            # index alone (cents is a key column because SQLite has no INCLUDE).
+            models.Index(
+                fields=["fund", "account", "kind", "pool", "cents"], name="funds_entry_balances"
+            ),
+            models.Index(
+                fields=["fund", "account", "programme", "cents"], name="funds_entry_allocations"
+            ),
             models.Index(fields=["programme", "account"], name="funds_entry_programme"),
         ]
         constraints = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils.translation import gettext
 
 from migration_hub.core.models import Region
@@ -27,6 +27,7 @@ from .ledger import CENT, Balances, from_cents
 from .models import (
     Call,
     Contribution,
+    Decision,
     Fund,
     LedgerEntry,
     LedgerTransaction,
@@ -34,7 +35,7 @@ from .models import (
     Programme,
     Target,
 )
-from .services import pools_for
+from .services import pool_order
 
 ZERO = Decimal("0.00")
 
@@ -139,26 +140,83 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal:
     return (part * 100 / whole).quantize(Decimal("0.1")) if whole else Decimal("0.0")
 
 
-def _region_codes(programme: Programme) -> list[list[str]]:
-    """For each place the programme covers (its countries, or else its regions), the M49 codes
-    of every region that place lies in. Money is split equally between places."""
-    places: list[list[str]] = []
-    for country in programme.countries.all():
-        places.append(
-            [
-                region.m49_code
-                for region in (country.region, country.sub_region, country.intermediate_region)
-                if region is not None
-            ]
+@dataclass
+class _Facts:
+    """What the portfolio needs of one programme, read as plain rows: model instances with
+    prefetched relations would leave reference cycles for the garbage collector to pause on."""
+
+    pk: int
+    thematic_area_id: int
+    thematic_area_code: str
+    status: str
+    budget: Decimal
+    marker_scores: dict[str, Any]
+    created_on: Any
+    countries: list[list[str]] = field(default_factory=list)  # region codes, innermost first
+    regions: list[list[str]] = field(default_factory=list)  # the region, then its parents
+    objectives: list[tuple[int, str, str, int]] = field(default_factory=list)
+    decided_on: Any = None
+
+    @property
+    def places(self) -> list[list[str]]:
+        """For each place the programme covers (its countries, or else its regions), the M49
+        codes of every region that place lies in. Money is split equally between places."""
+        return self.countries or self.regions
+
+    def pools(self) -> list[str]:
+        codes = [code for place in self.countries + self.regions for code in place]
+        return pool_order(self.thematic_area_code, codes)
+
+
+def _programme_facts(fund: Fund) -> dict[int, _Facts]:
+    facts = {
+        pk: _Facts(pk, area_id, area_code, status, budget, scores or {}, created_at.date())
+        for pk, area_id, area_code, status, budget, scores, created_at in Programme.objects.filter(
+            fund=fund
+        ).values_list(
+            "pk",
+            "thematic_area_id",
+            "thematic_area__code",
+            "status",
+            "budget",
+            "marker_scores",
+            "created_at",
         )
-    if not places:
-        for region in programme.regions.all():
-            codes = []
-            while region is not None:
-                codes.append(region.m49_code)
-                region = region.parent
-            places.append(codes)
-    return places
+    }
+    countries = Programme.countries.through.objects.filter(programme__fund=fund)
+    for pk, *codes in countries.values_list(
+        "programme_id",
+        "country__intermediate_region__m49_code",
+        "country__sub_region__m49_code",
+        "country__region__m49_code",
+    ):
+        facts[pk].countries.append([code for code in codes if code])
+    regions = Programme.regions.through.objects.filter(programme__fund=fund)
+    for pk, *codes in regions.values_list(
+        "programme_id",
+        "region__m49_code",
+        "region__parent__m49_code",
+        "region__parent__parent__m49_code",
+    ):
+        facts[pk].regions.append([code for code in codes if code])
+    objectives = Programme.objectives.through.objects.filter(programme__fund=fund)
+    for pk, item_id, code, short_title, title, position in objectives.values_list(
+        "programme_id",
+        "frameworkitem_id",
+        "frameworkitem__code",
+        "frameworkitem__short_title",
+        "frameworkitem__title",
+        "frameworkitem__position",
+    ):
+        facts[pk].objectives.append((item_id, code, short_title or title, position))
+    for pk, day in (
+        Decision.objects.filter(programme__fund=fund)
+        .values_list("programme_id")
+        .annotate(last=Max("decided_on"))
+        .order_by()
+    ):
+        facts[pk].decided_on = day
+    return facts
 
 
 def allocations_by_programme(fund: Fund) -> dict[int, Decimal]:
@@ -177,18 +235,7 @@ def portfolio(fund: Fund) -> Portfolio:
     marker against its targets (gaps flagged), and the pipeline of endorsed, unfunded notes."""
     money = ledger.balances(fund)
     allocated = allocations_by_programme(fund)
-    programmes = list(
-        Programme.objects.filter(fund=fund)
-        .select_related("thematic_area")
-        .prefetch_related(
-            Prefetch("countries__region"),
-            "countries__sub_region",
-            "countries__intermediate_region",
-            "regions__parent__parent",
-            "objectives",
-            "decisions",
-        )
-    )
+    programmes = list(_programme_facts(fund).values())
     funded = [p for p in programmes if allocated.get(p.pk)]
     total = sum((allocated[p.pk] for p in funded), ZERO)
     targets = list(
@@ -219,7 +266,7 @@ def portfolio(fund: Fund) -> Portfolio:
     # Regions: each programme's money split equally between the places it covers.
     by_code: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for programme in funded:
-        places = _region_codes(programme)
+        places = programme.places
         if not places:
             continue
         part = allocated[programme.pk] / len(places)
@@ -245,20 +292,20 @@ def portfolio(fund: Fund) -> Portfolio:
     ]
 
     # Objectives: a programme counts in full for each objective it serves (not additive).
-    by_objective: dict[Any, Decimal] = defaultdict(lambda: ZERO)
-    labels: dict[Any, Any] = {}
+    by_objective: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    labels: dict[int, tuple[int, str, str, int]] = {}
     for programme in funded:
-        for objective in programme.objectives.all():
-            by_objective[objective.pk] += allocated[programme.pk]
-            labels[objective.pk] = objective
+        for objective in programme.objectives:
+            by_objective[objective[0]] += allocated[programme.pk]
+            labels[objective[0]] = objective
     result.by_objective = [
         Share(
-            key=labels[pk].code,
-            label=labels[pk].short_title or labels[pk].title,
+            key=labels[pk][1],
+            label=labels[pk][2],
             amount=amount,
             share=_percent(amount, total),
         )
-        for pk, amount in sorted(by_objective.items(), key=lambda item: labels[item[0]].position)
+        for pk, amount in sorted(by_objective.items(), key=lambda item: labels[item[0]][3])
     ]
 
     # Markers: money by score on each marker's scale.
@@ -307,12 +354,15 @@ def portfolio(fund: Fund) -> Portfolio:
     pipeline = [p for p in programmes if p.status in UNFUNDED_STATUSES]
     running = ZERO
     pools = {pool: ledger.to_cents(amount) for pool, amount in money.available_by_pool.items()}
-    documents = _document_budgets(p for p in pipeline if p.status == ProgrammeStatus.DOCUMENT)
-    for programme in sorted(pipeline, key=_decided_on):
-        budget = documents.get(programme.pk, programme.budget)
+    documents = _document_budgets(p.pk for p in pipeline if p.status == ProgrammeStatus.DOCUMENT)
+    # Model instances for the few pipeline rows the pages and reports link to.
+    instances = Programme.objects.select_related("thematic_area").in_bulk(p.pk for p in pipeline)
+    for facts in sorted(pipeline, key=lambda p: (p.decided_on or p.created_on, p.pk)):
+        programme = instances[facts.pk]
+        budget = documents.get(facts.pk, facts.budget)
         running += budget
         cents = ledger.to_cents(budget)
-        usable = pools_for(programme)
+        usable = facts.pools()
         fits = cents <= sum(max(pools.get(pool, 0), 0) for pool in usable)
         if fits:
             for pool, part in ledger.spread(cents, pools, usable).items():
@@ -329,16 +379,10 @@ def portfolio(fund: Fund) -> Portfolio:
     return result
 
 
-def _decided_on(programme: Programme) -> tuple[Any, int]:
-    """The day of the Steering Committee's latest decision on the note (prefetched)."""
-    days = [decision.decided_on for decision in programme.decisions.all()]
-    return (max(days) if days else programme.created_at.date(), programme.pk)
-
-
-def _document_budgets(programmes: Iterable[Programme]) -> dict[int, Decimal]:
+def _document_budgets(programme_ids: Iterable[int]) -> dict[int, Decimal]:
     """{programme id: what approval would allocate}: the sum of its document's budgets, which
     may differ from the budget its concept note requested. One query, none without documents."""
-    ids = [programme.pk for programme in programmes]
+    ids = list(programme_ids)
     totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
     if ids:
         for programme_id, budget in Participant.objects.filter(programme__in=ids).values_list(

@@ -704,15 +704,22 @@ def submit_programme_document(
     return programme
 
 
-def pools_for(programme: Programme) -> list[str]:
+def pool_order(thematic_area_code: str, region_codes: Iterable[str]) -> list[str]:
     """The ledger pools a programme may draw from, earmarked ones first: its thematic area,
-    the regions it covers (with their parents), then unearmarked money. Reads the countries
-    (with their regions) the caller prefetched, if it did, as the portfolio's pipeline does."""
+    the regions it covers (`region_codes`: M49 codes, innermost first), then unearmarked."""
+    pools = [f"TA:{thematic_area_code}"]
+    pools += [f"R:{code}" for code in dict.fromkeys(region_codes)]
+    pools.append(ledger.UNEARMARKED)
+    return pools
+
+
+def pools_for(programme: Programme) -> list[str]:
+    """`pool_order` for a programme: the regions of its countries, then its regions with
+    their parents."""
     codes: list[str] = []
-    countries = programme.countries.all()
-    if "countries" not in getattr(programme, "_prefetched_objects_cache", {}):
-        countries = countries.select_related("region", "sub_region", "intermediate_region")
-    for country in countries:
+    for country in programme.countries.select_related(
+        "region", "sub_region", "intermediate_region"
+    ):
         for region in (country.intermediate_region, country.sub_region, country.region):
             if region is not None:
                 codes.append(region.m49_code)
@@ -720,10 +727,7 @@ def pools_for(programme: Programme) -> list[str]:
         while region is not None:
             codes.append(region.m49_code)
             region = region.parent
-    pools = [f"TA:{programme.thematic_area.code}"]
-    pools += [f"R:{code}" for code in dict.fromkeys(codes)]
-    pools.append(ledger.UNEARMARKED)
-    return pools
+    return pool_order(programme.thematic_area.code, codes)
 
 
 @transaction.atomic

@@ -410,7 +410,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='ledgerentry',
-            index=models.Index(fields=['fund', 'account', 'pool'], name='funds_entry_fund_account'),
+            index=models.Index(fields=['fund', 'account', 'kind', 'pool', 'cents'], name='funds_entry_balances'),
+        ),
+        migrations.AddIndex(
+            model_name='ledgerentry',
+            index=models.Index(fields=['fund', 'account', 'programme', 'cents'], name='funds_entry_allocations'),
         ),
         migrations.AddIndex(
             model_name='ledgerentry',
