@@ -264,18 +264,28 @@ def command_funds_rates(args: argparse.Namespace) -> int:
     _setup_django()
     from django.core.exceptions import ValidationError
 
+    from migration_hub.accounts.models import Organization
     from migration_hub.funds.services import import_exchange_rates
 
     path = Path(args.file)
     if not path.is_file():
         raise CommandError(f"{path} is not a file: give the path of a CSV of exchange rates.")
+    organization = Organization.objects.filter(code=args.organization).first()
+    if organization is None:
+        codes = ", ".join(Organization.objects.order_by("code").values_list("code", flat=True))
+        raise CommandError(
+            f"There is no organization with the code {args.organization!r} "
+            f"(known codes: {codes or 'none yet'})."
+        )
     try:
-        count = import_exchange_rates(actor=None, path=path, source=args.source or "")
+        count = import_exchange_rates(
+            actor=None, organization=organization, path=path, source=args.source or ""
+        )
     except ValidationError as error:
         raise CommandError(
             "; ".join(error.messages) + ". Nothing was imported: fix the file and run again."
         ) from None
-    print(f"{count} exchange rates imported or updated.")
+    print(f"{count} exchange rates imported or updated for {organization}.")
     return 0
 
 
@@ -370,6 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="import exchange rates from a CSV (currency, quote_currency, date, rate[, source])",
     )
     rates.add_argument("file")
+    rates.add_argument(
+        "--organization",
+        required=True,
+        help="code of the organization whose rate table this is (its funds' deposits use it)",
+    )
     rates.add_argument("--source", help="where the rates come from, for rows without a source")
     rates.set_defaults(handler=command_funds_rates)
     check = funds_commands.add_parser("check", help="check that every fund's ledger balances")

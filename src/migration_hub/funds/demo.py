@@ -93,6 +93,7 @@ def ensure_demo_fund(organization_code: str = "DEMO-SECRETARIAT") -> Fund | None
     )
     services.set_exchange_rate(
         actor=None,
+        organization=organization,
         currency="EUR",
         quote_currency="USD",
         day=DEMO_DAY,
@@ -107,7 +108,7 @@ def ensure_demo_fund(organization_code: str = "DEMO-SECRETARIAT") -> Fund | None
         contribution = services.record_contribution(
             actor=None,
             fund=fund,
-            donor=services.donor_for(name=name),
+            donor=services.donor_for(name=name, actor=None),
             currency=currency,
             amount=amount,
             pledged_on=DEMO_DAY,

@@ -173,7 +173,7 @@ def gap_text(
 
 def flagged(subject: str, status: str) -> str:
     """'Thematic area: TA1 Data - below target: ...'."""
-    return _("%(subject)s \u2013 %(status)s") % {"subject": subject, "status": status}
+    return _("%(subject)s – %(status)s") % {"subject": subject, "status": status}
 
 
 def _status_style(missed: bool) -> str:
