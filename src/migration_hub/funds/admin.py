@@ -1,18 +1,54 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from migration_hub.core.admin import AuditedModelAdmin
 
 from .models import ExchangeRate, Fund, GovernanceSeat, Marker, Target, ThematicArea
 
 
+def fund_in_use(fund: Fund | None) -> bool:
+    """A fund with money or concept notes: codes its ledger pools and scores refer to, and its
+    currency, can no longer change."""
+    return fund is not None and (
+        fund.transactions.exists() or fund.programmes.exists() or fund.contributions.exists()
+    )
+
+
+class KeepCodeForm(forms.ModelForm):
+    """Refuses to change the code (and the scale) of a row the fund's data already uses:
+    earmarked money sits in a pool named by a thematic area's code, and concept notes keep
+    their marker scores under the marker's code, on its scale. New rows may still be added."""
+
+    frozen = ("code", "scale")
+
+    def clean(self):
+        cleaned = super().clean()
+        instance = self.instance
+        if instance.pk and fund_in_use(instance.fund):
+            for name in self.frozen:
+                if name in cleaned and name in self.changed_data:
+                    self.add_error(
+                        name,
+                        _(
+                            "The fund's money and concept notes use this %(field)s: it can no "
+                            "longer change."
+                        )
+                        % {"field": name},
+                    )
+        return cleaned
+
+
 class ThematicAreaInline(admin.TabularInline):
     model = ThematicArea
+    form = KeepCodeForm
     extra = 0
     filter_horizontal = ["objectives"]
 
 
 class MarkerInline(admin.TabularInline):
     model = Marker
+    form = KeepCodeForm
     extra = 0
 
 
@@ -35,6 +71,10 @@ class FundAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "currency", "organization"]
     search_fields = ["code", "name"]
     inlines = [ThematicAreaInline, MarkerInline, TargetInline, GovernanceSeatInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every cent in the ledger is in the fund's currency.
+        return ["currency"] if fund_in_use(obj) else []
 
 
 @admin.register(ExchangeRate)

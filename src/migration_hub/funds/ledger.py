@@ -24,7 +24,8 @@ from .choices import Account, TransactionKind
 from .models import Fund, LedgerEntry, LedgerTransaction
 
 CENT = Decimal("0.01")
-MAXIMUM = Decimal("1e16")
+# Below what every backend stores exactly: SQLite keeps 15 significant digits of a decimal.
+MAXIMUM = Decimal("1e12")
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 UNEARMARKED = ""
 
@@ -65,6 +66,17 @@ def parse_amount(value: Any, field_name: str, *, allow_zero: bool = False) -> De
     # Commas only as thousands separators: "12,50" or "250.000,00" (a decimal comma) would
     # otherwise lose the comma and become a hundred times too much, or a thousand times too little.
     if "," in text and THOUSANDS.fullmatch(text):
+        if text.count(",") == 1 and "." not in text:
+            # "2,500" is 2500 to an English reader and 2.5 to a French one: ask.
+            raise ValidationError(
+                {
+                    field_name: _(
+                        "Write %(text)s without a thousands separator (%(whole)s), or with a "
+                        "decimal point."
+                    )
+                    % {"text": text, "whole": text.replace(",", "")}
+                }
+            )
         text = text.replace(",", "")
     try:
         amount = Decimal(text) if text else None
@@ -81,7 +93,9 @@ def parse_amount(value: Any, field_name: str, *, allow_zero: bool = False) -> De
         )
     # Before quantize, which raises InvalidOperation past 28 digits (such as "1e30").
     if amount >= MAXIMUM:
-        raise ValidationError({field_name: _("The amount is too large.")})
+        raise ValidationError(
+            {field_name: _("The amount is too large: the most is 999,999,999,999.99.")}
+        )
     if amount != amount.quantize(CENT):
         raise ValidationError({field_name: _("Use at most two decimals (cents).")})
     return amount.quantize(CENT)

@@ -313,8 +313,15 @@ class Donor(models.Model):
 
 
 class ExchangeRate(models.Model):
-    """One unit of `currency` is worth `rate` units of `quote_currency` on `date`."""
+    """One unit of `currency` is worth `rate` units of `quote_currency` on `date`, in the rate
+    table of one organization: its funds' deposits use its rates and nobody else's."""
 
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="exchange_rates",
+    )
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
     quote_currency = models.CharField(
         _("in currency"), max_length=3, validators=[currency_validator]
@@ -329,7 +336,8 @@ class ExchangeRate(models.Model):
         verbose_name_plural = _("exchange rates")
         constraints = [
             models.UniqueConstraint(
-                fields=["currency", "quote_currency", "date"], name="%(app_label)s_%(class)s_day"
+                fields=["organization", "currency", "quote_currency", "date"],
+                name="%(app_label)s_%(class)s_day",
             ),
             models.CheckConstraint(
                 condition=Q(rate__gt=0), name="%(app_label)s_%(class)s_positive"
@@ -338,6 +346,10 @@ class ExchangeRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} 1 {self.currency} = {self.rate} {self.quote_currency}"
+
+    @property
+    def owner_organization_id(self) -> int:
+        return self.organization_id
 
 
 class Contribution(VersionedModel):

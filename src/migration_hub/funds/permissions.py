@@ -9,7 +9,7 @@ contributors, editors and administrators send concept notes for their organizati
 import rules
 
 from migration_hub.core.choices import Role
-from migration_hub.core.permissions import has_role, has_role_for, is_superuser
+from migration_hub.core.permissions import has_role_for, is_superuser
 
 can_manage = is_superuser | has_role_for(Role.FUND_MANAGER, Role.ADMINISTRATOR)
 
@@ -32,9 +32,8 @@ rules.add_perm("funds.view_ledger", is_superuser | has_role_for(*Role.values))
 rules.add_perm("funds.add_fund", is_superuser | has_role_for(Role.ADMINISTRATOR))
 rules.add_perm("funds.change_fund", can_manage)
 rules.add_perm("funds.manage_fund", can_manage)
-rules.add_perm(
-    "funds.add_exchangerate", is_superuser | has_role(Role.FUND_MANAGER, Role.ADMINISTRATOR)
-)
+# Each organization keeps its own rate table: a rate changes what its funds' deposits are worth.
+rules.add_perm("funds.add_exchangerate", can_manage)
 rules.add_perm(
     "funds.submit_concept_note",
     is_superuser

@@ -35,7 +35,7 @@ from .models import (
     Programme,
     Target,
 )
-from .services import pool_order
+from .services import plan_allocation, with_world
 
 ZERO = Decimal("0.00")
 
@@ -159,13 +159,9 @@ class _Facts:
 
     @property
     def places(self) -> list[list[str]]:
-        """For each place the programme covers (its countries, or else its regions), the M49
-        codes of every region that place lies in. Money is split equally between places."""
+        """As `services.programme_places`: for each place the programme covers (its countries,
+        or else its regions), the M49 codes of every region it lies in, up to the World."""
         return self.countries or self.regions
-
-    def pools(self) -> list[str]:
-        codes = [code for place in self.countries + self.regions for code in place]
-        return pool_order(self.thematic_area_code, codes)
 
 
 def _programme_facts(fund: Fund) -> dict[int, _Facts]:
@@ -190,15 +186,16 @@ def _programme_facts(fund: Fund) -> dict[int, _Facts]:
         "country__sub_region__m49_code",
         "country__region__m49_code",
     ):
-        facts[pk].countries.append([code for code in codes if code])
+        facts[pk].countries.append(with_world(codes))
     regions = Programme.regions.through.objects.filter(programme__fund=fund)
     for pk, *codes in regions.values_list(
         "programme_id",
         "region__m49_code",
         "region__parent__m49_code",
         "region__parent__parent__m49_code",
+        "region__parent__parent__parent__m49_code",
     ):
-        facts[pk].regions.append([code for code in codes if code])
+        facts[pk].regions.append(with_world(codes))
     objectives = Programme.objectives.through.objects.filter(programme__fund=fund)
     for pk, item_id, code, short_title, title, position in objectives.values_list(
         "programme_id",
@@ -362,10 +359,10 @@ def portfolio(fund: Fund) -> Portfolio:
         budget = documents.get(facts.pk, facts.budget)
         running += budget
         cents = ledger.to_cents(budget)
-        usable = facts.pools()
-        fits = cents <= sum(max(pools.get(pool, 0), 0) for pool in usable)
+        taken = plan_allocation(cents, pools, facts.thematic_area_code, facts.places)
+        fits = sum(taken.values()) == cents
         if fits:
-            for pool, part in ledger.spread(cents, pools, usable).items():
+            for pool, part in taken.items():
                 pools[pool] -= part
         result.pipeline.append(
             {

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.models import Country, Region
-from migration_hub.core.permissions import require
+from migration_hub.core.permissions import require, roles_of
 
 from . import ledger
 from .choices import (
@@ -108,6 +108,46 @@ def _require_status(programme: Programme, *allowed: str, doing: str) -> None:
         )
 
 
+def _check_day(
+    day: date, field_name: str, *, not_before: date | None = None, what: str = ""
+) -> None:
+    """A value date: not in the future (money moves when it moves) and not before the step it
+    follows (`not_before`, described by `what`)."""
+    if day > _today():
+        raise ValidationError(
+            {
+                field_name: _("%(day)s is in the future: record it on the day it happens.")
+                % {"day": day.isoformat()}
+            }
+        )
+    if not_before is not None and day < not_before:
+        raise ValidationError(
+            {
+                field_name: _("%(day)s is before %(what)s (%(before)s).")
+                % {"day": day.isoformat(), "what": what, "before": not_before.isoformat()}
+            }
+        )
+
+
+def _check_version(obj: Any, expected_version: int | None) -> None:
+    """Refuse a form or API call made on an older state of `obj`: a retried or double-clicked
+    POST must not post the same money twice."""
+    if expected_version is not None and int(expected_version) != obj.version:
+        raise ValidationError(
+            {
+                "version": _(
+                    "%(record)s changed since you opened the page (someone, or an earlier click, "
+                    "recorded a step). Nothing was recorded: reload the page and check it first."
+                )
+                % {"record": obj}
+            }
+        )
+
+
+def _latest_decision_day(programme: Programme) -> date | None:
+    return programme.decisions.aggregate(last=Max("decided_on"))["last"]
+
+
 def _set_status(programme: Programme, status: str, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(programme, name, value)
@@ -165,22 +205,49 @@ def create_fund(
 
 @transaction.atomic
 def set_exchange_rate(
-    *, actor: Any, currency: str, quote_currency: str, day: date, rate: Any, source: str = ""
+    *,
+    actor: Any,
+    organization: Any,
+    currency: str,
+    quote_currency: str,
+    day: date,
+    rate: Any,
+    source: str = "",
 ) -> ExchangeRate:
-    """Add or correct the rate of one currency on one day (1 `currency` = `rate` quote)."""
-    require(actor, "funds.add_exchangerate")
+    """Add a rate to `organization`'s table (1 `currency` = `rate` quote on `day`), or correct
+    one no deposit has used yet. Only the organization's fund managers and administrators may."""
+    require(actor, "funds.add_exchangerate", organization)
     try:
         value = Decimal(str(rate).strip())
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or value <= 0:
+    if not value.is_finite() or value <= 0 or value >= Decimal("1e11"):
         raise ValidationError(
             {"rate": _("The rate must be a number above zero (got %(rate)s).") % {"rate": rate}}
         )
     existing = ExchangeRate.objects.filter(
-        currency=currency, quote_currency=quote_currency, date=day
+        organization=organization, currency=currency, quote_currency=quote_currency, date=day
     ).first()
-    rate_row = existing or ExchangeRate(currency=currency, quote_currency=quote_currency, date=day)
+    if existing is not None and existing.rate != value:
+        used = Deposit.objects.filter(
+            contribution__fund__organization=organization,
+            contribution__currency=currency,
+            contribution__fund__currency=quote_currency,
+            date=day,
+        ).exists()
+        if used:
+            raise ValidationError(
+                {
+                    "rate": _(
+                        "Deposits of %(day)s were converted at %(rate)s: that rate can no longer "
+                        "change. Record a correction as a new deposit or contribution instead."
+                    )
+                    % {"day": day.isoformat(), "rate": existing.rate}
+                }
+            )
+    rate_row = existing or ExchangeRate(
+        organization=organization, currency=currency, quote_currency=quote_currency, date=day
+    )
     rate_row.rate = value
     rate_row.source = source
     rate_row.full_clean(validate_unique=False)
@@ -189,6 +256,7 @@ def set_exchange_rate(
         actor,
         AuditAction.UPDATE if existing else AuditAction.CREATE,
         rate_row,
+        organization_id=organization.pk,
         metadata={"currency": currency, "quote": quote_currency, "date": day.isoformat()},
     )
     return rate_row
@@ -198,9 +266,10 @@ RATE_COLUMNS = ("currency", "quote_currency", "date", "rate")
 
 
 @transaction.atomic
-def import_exchange_rates(*, actor: Any, path: Path, source: str = "") -> int:
-    """Load rates from a CSV with columns currency, quote_currency, date (YYYY-MM-DD), rate
-    [, source]. All or nothing: a bad line raises ValidationError naming it."""
+def import_exchange_rates(*, actor: Any, organization: Any, path: Path, source: str = "") -> int:
+    """Load rates into `organization`'s table from a CSV with columns currency,
+    quote_currency, date (YYYY-MM-DD), rate [, source]. All or nothing: a bad line raises
+    ValidationError naming it."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         missing = [name for name in RATE_COLUMNS if name not in (reader.fieldnames or [])]
@@ -219,6 +288,7 @@ def import_exchange_rates(*, actor: Any, path: Path, source: str = "") -> int:
                 day = date.fromisoformat((row["date"] or "").strip())
                 set_exchange_rate(
                     actor=actor,
+                    organization=organization,
                     currency=(row["currency"] or "").strip().upper(),
                     quote_currency=(row["quote_currency"] or "").strip().upper(),
                     day=day,
@@ -239,12 +309,15 @@ def import_exchange_rates(*, actor: Any, path: Path, source: str = "") -> int:
     return count
 
 
-def exchange_rate(currency: str, quote_currency: str, day: date) -> Decimal:
-    """The rate of `day` from `currency` to `quote_currency`; 1 for the same currency."""
+def exchange_rate(organization: Any, currency: str, quote_currency: str, day: date) -> Decimal:
+    """The rate of `day` from `currency` to `quote_currency` in `organization`'s table; 1 for
+    the same currency."""
     if currency == quote_currency:
         return Decimal("1")
     rate = (
-        ExchangeRate.objects.filter(currency=currency, quote_currency=quote_currency, date=day)
+        ExchangeRate.objects.filter(
+            organization=organization, currency=currency, quote_currency=quote_currency, date=day
+        )
         .values_list("rate", flat=True)
         .first()
     )
@@ -348,6 +421,7 @@ def sign_contribution(*, actor: Any, contribution: Contribution, signed_on: date
         raise ValidationError({"status": _("This contribution is already signed.")})
     if signed_on < contribution.pledged_on:
         raise ValidationError({"signed_on": _("The agreement cannot be signed before the pledge.")})
+    _check_day(signed_on, "signed_on")
     contribution.status = ContributionStatus.SIGNED
     contribution.signed_on = signed_on
     contribution.version += 1
@@ -357,17 +431,26 @@ def sign_contribution(*, actor: Any, contribution: Contribution, signed_on: date
 
 
 @transaction.atomic
-def record_deposit(*, actor: Any, contribution: Contribution, day: date, amount: Any) -> Deposit:
+def record_deposit(
+    *,
+    actor: Any,
+    contribution: Contribution,
+    day: date,
+    amount: Any,
+    expected_version: int | None = None,
+) -> Deposit:
     """Money received on a signed contribution, converted at the rate of `day` into the fund's
     currency and posted to the ledger (cash against contributions, in the earmark's pool)."""
     require(actor, MANAGE, contribution.fund)
     amount = parse_amount(amount, "amount")
     fund = ledger.lock_fund(contribution.fund)
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
+    _check_version(contribution, expected_version)
     if contribution.status == ContributionStatus.PLEDGED:
         raise ValidationError(
             {"status": _("Record the signature of the contribution agreement before a deposit.")}
         )
+    _check_day(day, "date", not_before=contribution.signed_on, what=_("the signature"))
     already = sum((d.amount for d in contribution.deposits.all()), Decimal("0"))
     if already + amount > contribution.amount:
         raise ValidationError(
@@ -383,10 +466,14 @@ def record_deposit(*, actor: Any, contribution: Contribution, day: date, amount:
                 }
             }
         )
-    rate = exchange_rate(contribution.currency, fund.currency, day)
+    rate = exchange_rate(fund.organization, contribution.currency, fund.currency, day)
     fund_amount = (amount * rate).quantize(ledger.CENT, rounding=ROUND_HALF_EVEN)
     if fund_amount <= 0:
         raise ValidationError({"amount": _("The amount converts to zero in the fund's currency.")})
+    if fund_amount >= ledger.MAXIMUM:
+        raise ValidationError(
+            {"amount": _("At this rate the deposit is more than the ledger holds in one entry.")}
+        )
     cents = to_cents(fund_amount)
     pool = contribution.pool
     txn = ledger.post(
@@ -406,10 +493,11 @@ def record_deposit(*, actor: Any, contribution: Contribution, day: date, amount:
         fund_amount=fund_amount,
         transaction=txn,
     )
+    # Every deposit moves the version, so a form opened before it cannot post again.
     if already + amount == contribution.amount:
         contribution.status = ContributionStatus.DEPOSITED
-        contribution.version += 1
-        contribution.save(update_fields=["status", "version", "updated_at"])
+    contribution.version += 1
+    contribution.save(update_fields=["status", "version", "updated_at"])
     _record(
         actor,
         AuditAction.CREATE,
@@ -536,6 +624,13 @@ def submit_concept_note(
                 _("The call %(call)s accepts concept notes from %(opens)s to %(deadline)s.")
                 % {"call": call.title, "opens": call.opens_on, "deadline": call.deadline}
             )
+        else:
+            areas = list(call.thematic_areas.all())
+            if areas and thematic_area not in areas:
+                errors.setdefault("thematic_area", []).append(
+                    _("The call %(call)s is for %(areas)s only.")
+                    % {"call": call.title, "areas": ", ".join(area.code for area in areas)}
+                )
     if thematic_area.fund_id != fund.pk:
         errors.setdefault("thematic_area", []).append(
             _("That thematic area belongs to another fund.")
@@ -556,6 +651,8 @@ def submit_concept_note(
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    # Two notes sent at once would otherwise be given the same code.
+    ledger.lock_fund(fund)
     programme = Programme.objects.create(
         fund=fund,
         call=call,
@@ -587,6 +684,16 @@ def assess_programme(
     correct their own scores until the Steering Committee decides."""
     require(actor, "funds.assess_programme", programme)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    if str(programme.submitted_by_organization_id) in roles_of(actor):
+        raise ValidationError(
+            {
+                "assessor": _(
+                    "You belong to %(organization)s, which sent this concept note: an assessment "
+                    "must come from someone outside it."
+                )
+                % {"organization": programme.submitted_by_organization}
+            }
+        )
     _require_status(
         programme, ProgrammeStatus.SUBMITTED, ProgrammeStatus.ASSESSED, doing=_("assess it")
     )
@@ -643,6 +750,14 @@ def decide_programme(
         raise ValidationError({"outcome": _("Choose selected, pipeline or rejected.")})
     if not (reasons or "").strip():
         raise ValidationError({"reasons": _("Record the reasons for the decision.")})
+    # Dates are checked against the dates people gave for earlier steps (records of past
+    # rounds are often entered later), never against when the row was created.
+    _check_day(
+        decided_on,
+        "decided_on",
+        not_before=programme.call.opens_on if programme.call_id else None,
+        what=_("the call opened"),
+    )
     decision = Decision.objects.create(
         programme=programme,
         outcome=outcome,
@@ -704,30 +819,68 @@ def submit_programme_document(
     return programme
 
 
-def pool_order(thematic_area_code: str, region_codes: Iterable[str]) -> list[str]:
-    """The ledger pools a programme may draw from, earmarked ones first: its thematic area,
-    the regions it covers (`region_codes`: M49 codes, innermost first), then unearmarked."""
-    pools = [f"TA:{thematic_area_code}"]
-    pools += [f"R:{code}" for code in dict.fromkeys(region_codes)]
-    pools.append(ledger.UNEARMARKED)
-    return pools
+WORLD = "001"
 
 
-def pools_for(programme: Programme) -> list[str]:
-    """`pool_order` for a programme: the regions of its countries, then its regions with
-    their parents."""
-    codes: list[str] = []
-    for country in programme.countries.select_related(
-        "region", "sub_region", "intermediate_region"
-    ):
-        for region in (country.intermediate_region, country.sub_region, country.region):
-            if region is not None:
+def with_world(codes: Iterable[str]) -> list[str]:
+    """M49 codes of a place's regions, innermost first, ending with the World (001)."""
+    codes = [code for code in codes if code]
+    return codes if codes and codes[-1] == WORLD else [*codes, WORLD]
+
+
+def programme_places(programme: Programme) -> list[list[str]]:
+    """For each place the programme covers (its countries, or else its regions), the M49
+    codes of every region that place lies in, innermost first. The portfolio splits a
+    programme's money equally between its places, and so does a region's earmark."""
+    places = [
+        with_world(
+            region.m49_code
+            for region in (country.intermediate_region, country.sub_region, country.region)
+            if region is not None
+        )
+        for country in programme.countries.select_related(
+            "region", "sub_region", "intermediate_region"
+        )
+    ]
+    if not places:
+        for region in programme.regions.select_related("parent__parent__parent"):
+            codes = []
+            while region is not None:
                 codes.append(region.m49_code)
-    for region in programme.regions.all():
-        while region is not None:
-            codes.append(region.m49_code)
-            region = region.parent
-    return pool_order(programme.thematic_area.code, codes)
+                region = region.parent
+            places.append(with_world(codes))
+    return places
+
+
+def plan_allocation(
+    cents: int, available: Mapping[str, int], thematic_area_code: str, places: list[list[str]]
+) -> dict[str, int]:
+    """{pool: cents} to draw for a budget of `cents`, as much as the pools allow (the caller
+    checks the sum). Money earmarked to the programme's thematic area comes first; money
+    earmarked to a region pays only for the programme's places in that region (an equal share
+    each, innermost region first); unearmarked money pays the rest."""
+    left = {pool: max(value, 0) for pool, value in available.items()}
+    taken: dict[str, int] = {}
+
+    def take(pool: str, wanted: int) -> int:
+        part = min(wanted, left.get(pool, 0))
+        if part > 0:
+            left[pool] -= part
+            taken[pool] = taken.get(pool, 0) + part
+        return part
+
+    remaining = cents - take(f"TA:{thematic_area_code}", cents)
+    if places and remaining > 0:
+        share, extra = divmod(remaining, len(places))
+        for index, place in enumerate(places):
+            wanted = share + (extra if index == 0 else 0)
+            for code in place:
+                if wanted <= 0:
+                    break
+                wanted -= take(f"R:{code}", wanted)
+        remaining = cents - sum(taken.values())
+    take(ledger.UNEARMARKED, remaining)
+    return taken
 
 
 @transaction.atomic
@@ -739,12 +892,20 @@ def approve_programme(*, actor: Any, programme: Programme, approved_on: date) ->
     fund = ledger.lock_fund(programme.fund)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _require_status(programme, ProgrammeStatus.DOCUMENT, doing=_("approve it"))
+    _check_day(
+        approved_on,
+        "approved_on",
+        not_before=_latest_decision_day(programme),
+        what=_("the Steering Committee's decision"),
+    )
     participants = list(programme.participants.all())
     total = sum((p.budget for p in participants), Decimal("0"))
     cents = to_cents(total)
-    pools = pools_for(programme)
     available = ledger.available_cents_by_pool(fund)
-    usable = sum(max(available.get(pool, 0), 0) for pool in pools)
+    taken = plan_allocation(
+        cents, available, programme.thematic_area.code, programme_places(programme)
+    )
+    usable = sum(taken.values())
     if cents > usable:
         raise ValidationError(
             {
@@ -759,7 +920,6 @@ def approve_programme(*, actor: Any, programme: Programme, approved_on: date) ->
                 }
             }
         )
-    taken = ledger.spread(cents, available, pools)
     lines: list[Line] = []
     for pool, part in taken.items():
         lines.append(Line(Account.ALLOCATIONS, part, pool, programme.pk))
@@ -786,6 +946,7 @@ def transfer_tranche(
     organization: Any,
     amount: Any,
     transferred_on: date,
+    expected_version: int | None = None,
 ) -> Tranche:
     """Transfer a tranche of an approved programme's money to one participating organization,
     within that organization's budget."""
@@ -793,7 +954,11 @@ def transfer_tranche(
     amount = parse_amount(amount, "amount")
     fund = ledger.lock_fund(programme.fund)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_version(programme, expected_version)
     _require_status(programme, ProgrammeStatus.APPROVED, doing=_("transfer money"))
+    _check_day(
+        transferred_on, "transferred_on", not_before=programme.approved_on, what=_("the approval")
+    )
     participant = programme.participants.filter(organization=organization).first()
     if participant is None:
         names = ", ".join(str(p.organization) for p in programme.participants.all())
@@ -854,6 +1019,9 @@ def transfer_tranche(
         transferred_on=transferred_on,
         transaction=txn,
     )
+    # The version moves with every tranche, so a form opened before it cannot post again.
+    programme.version += 1
+    programme.save(update_fields=["version", "updated_at"])
     _record(
         actor, AuditAction.CREATE, programme, step="transfer", tranche=number, amount=str(amount)
     )
@@ -878,6 +1046,16 @@ def submit_report(
     require(actor, MANAGE, programme.fund)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _require_status(programme, ProgrammeStatus.APPROVED, doing=_("record a report"))
+    _check_day(
+        submitted_on, "submitted_on", not_before=programme.approved_on, what=_("the approval")
+    )
+    if not programme.approved_on.year <= int(year) <= submitted_on.year:
+        raise ValidationError(
+            {
+                "year": _("Report on a year from %(first)s (the approval) to %(last)s.")
+                % {"first": programme.approved_on.year, "last": submitted_on.year}
+            }
+        )
     if kind not in ReportKind.values:
         raise ValidationError({"kind": _("Choose a narrative or a financial report.")})
     tranches = list(tranches)
@@ -949,6 +1127,14 @@ def close_programme(*, actor: Any, programme: Programme, closed_on: date) -> Pro
     fund = ledger.lock_fund(programme.fund)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     _require_status(programme, ProgrammeStatus.APPROVED, doing=_("close it"))
+    last_step = max(
+        [
+            programme.approved_on,
+            *programme.tranches.values_list("transferred_on", flat=True),
+            *programme.reports.values_list("submitted_on", flat=True),
+        ]
+    )
+    _check_day(closed_on, "closed_on", not_before=last_step, what=_("its last tranche or report"))
     unreported = [
         tranche
         for tranche in programme.tranches.select_related("organization")

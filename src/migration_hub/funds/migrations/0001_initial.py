@@ -42,12 +42,12 @@ class Migration(migrations.Migration):
                 ('date', models.DateField(verbose_name='date')),
                 ('rate', models.DecimalField(decimal_places=8, max_digits=20, verbose_name='rate')),
                 ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exchange_rates', to='accounts.organization', verbose_name='organization')),
             ],
             options={
                 'verbose_name': 'exchange rate',
                 'verbose_name_plural': 'exchange rates',
                 'ordering': ['-date', 'currency', 'quote_currency'],
-                'constraints': [models.UniqueConstraint(fields=('currency', 'quote_currency', 'date'), name='funds_exchangerate_day'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='funds_exchangerate_positive')],
             },
         ),
         migrations.CreateModel(
@@ -387,6 +387,14 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='donor',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('country__isnull', False), ('kind', 'state'), ('organization__isnull', True)), models.Q(('country__isnull', True), ('kind', 'organization'), ('organization__isnull', False)), models.Q(('country__isnull', True), ('kind', 'private'), ('organization__isnull', True)), _connector='OR'), name='funds_donor_kind_matches'),
+        ),
+        migrations.AddConstraint(
+            model_name='exchangerate',
+            constraint=models.UniqueConstraint(fields=('organization', 'currency', 'quote_currency', 'date'), name='funds_exchangerate_day'),
+        ),
+        migrations.AddConstraint(
+            model_name='exchangerate',
+            constraint=models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='funds_exchangerate_positive'),
         ),
         migrations.AddConstraint(
             model_name='governanceseat',
