@@ -290,7 +290,8 @@ def create_funds(entries: int, seed: int = SEED) -> tuple[list[Any], dict[str, A
 
 
 def _pools(programme: Any) -> tuple[str, list[str]]:
-    """The programme's thematic area pool and its region pools (as `services.pools_for`)."""
+    """The programme's thematic area pool and its region pools. Simpler than
+    `services.plan_allocation` (no cap per region): the data only needs pools to sum by."""
     codes: list[str] = []
     for country in programme.bench_countries:
         for region in (country.intermediate_region, country.sub_region, country.region):

@@ -198,8 +198,9 @@ def test_a_concept_note_goes_from_call_to_closure_with_the_money_balancing(
     submit(page, "Submit the document")
     assert status(page) == "Joint programme document"
     expect(p.locator("#approval-figures")).to_contain_text(
-        "Available for this programme: USD 3,000,000.00. Budget to allocate: USD 1,000,000.00."
+        "Budget to allocate: USD 1,000,000.00. Enough money is available."
     )
+    expect(p.locator("#approval-pools")).to_have_text("Unearmarked: USD 1,000,000.00")
     submit(page, "Approve and allocate")
     assert status(page) == "Approved"
     dashboard_balances(
@@ -279,13 +280,16 @@ def test_a_deposit_in_euros_shows_the_rate_it_was_converted_at(page: CheckedPage
     p = page.page
     page.sign_in("fund-manager")
     page.goto("/funds/exchange-rates/new/")
+    # The fund manager's only organization keeps the rate table: nothing to choose.
+    expect(p.get_by_label("Rate table of")).to_have_value(str(mptf.fund.organization_id))
     p.get_by_label("Currency", exact=True).fill("EUR")
     p.get_by_label("In currency").fill("USD")
     p.get_by_label("Date").fill("2024-06-03")
-    p.get_by_label("Rate").fill("1.0850")
+    p.get_by_label("Rate", exact=True).fill("1.0850")
     p.get_by_label("Source").fill("UN operational rate of exchange")
     submit(page, "Save the rate")
     expect(p.get_by_role("cell", name="1.085", exact=True)).to_be_visible()
+    expect(p.get_by_role("cell", name="Home Ministry of Migration")).to_be_visible()
 
     page.goto("/funds/MIG00/contributions/new/")
     p.get_by_label("State", exact=True).check()  # the kind of donor

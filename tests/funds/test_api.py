@@ -182,7 +182,7 @@ def test_only_the_funds_managers_record_deposits(client_as, fund, fund_manager, 
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(name="A foundation"),
+        donor=services.donor_for(name="A foundation", actor=fund_manager),
         currency="USD",
         amount="1000.00",
         pledged_on=DAY,
@@ -244,7 +244,12 @@ def test_workflow_through_the_api_keeps_the_books_balanced(
     client_as, fund, fund_manager, documented_programme
 ) -> None:
     services.set_exchange_rate(
-        actor=None, currency="EUR", quote_currency="USD", day=DAY, rate="1.08500000"
+        actor=None,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.08500000",
     )
     client = client_as("manager")
 
@@ -443,7 +448,7 @@ def signed_pledge(fund, fund_manager, countries):
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(country=countries["NOR"]),
+        donor=services.donor_for(country=countries["NOR"], actor=fund_manager),
         currency="USD",
         amount="500000.00",
         pledged_on=DAY,
@@ -492,7 +497,7 @@ def test_a_deposit_without_an_exchange_rate_names_the_date(
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(country=countries["SWE"]),
+        donor=services.donor_for(country=countries["SWE"], actor=fund_manager),
         currency="SEK",
         amount="1000000.00",
         pledged_on=DAY,
@@ -510,7 +515,7 @@ def test_a_deposit_before_the_signature_is_refused(client_as, fund, fund_manager
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(name="A foundation"),
+        donor=services.donor_for(name="A foundation", actor=fund_manager),
         currency="USD",
         amount="1000.00",
         pledged_on=DAY,
@@ -694,3 +699,117 @@ def test_the_schema_describes_the_funds_api_without_warnings(client) -> None:
     assert (
         served.status_code == 200 and b"/api/funds/programmes/{code}/transfers/" in served.content
     )
+
+
+# The security review's findings, through the API ------------------------------------------------
+
+
+def test_a_deposit_sent_twice_with_its_version_is_recorded_once(client_as, signed_pledge) -> None:
+    client = client_as("manager")
+    url = f"{CONTRIBUTIONS}{signed_pledge.pk}/"
+    version = client.get(url).json()["version"]
+    body = {"date": "2024-03-01", "amount": "100000.00", "version": version}
+    assert client.post(f"{url}deposits/", body, format="json").status_code == 201
+    before = written()
+    again = client.post(f"{url}deposits/", body, format="json")  # a retry after a timeout
+    assert again.status_code == 400, again.content
+    [message] = again.json()["version"]
+    assert "changed since you opened the page" in message
+    assert written() == before
+    # Read again, the new version records the next deposit; without a version, no check.
+    assert client.get(url).json()["version"] == version + 1
+    fresh = {**body, "version": version + 1}
+    assert client.post(f"{url}deposits/", fresh, format="json").status_code == 201
+    unchecked = {"date": "2024-03-01", "amount": "100000.00"}
+    assert client.post(f"{url}deposits/", unchecked, format="json").status_code == 201
+    assert client.get(url).json()["deposited"] == "300000.00"
+
+
+def test_a_transfer_sent_twice_with_its_version_is_made_once(client_as, approved_programme):
+    programme = approved_programme()
+    client = client_as("manager")
+    url = f"{PROGRAMMES}{programme.code}/"
+    version = client.get(url).json()["version"]
+    body = {
+        "organization": "IOM",
+        "amount": "100000.00",
+        "transferred_on": "2024-04-01",
+        "version": version,
+    }
+    assert client.post(f"{url}transfers/", body, format="json").status_code == 201
+    before = written()
+    again = client.post(f"{url}transfers/", body, format="json")
+    assert again.status_code == 400 and "version" in again.json()
+    assert written() == before
+    detail = client.get(url).json()
+    assert detail["version"] == version + 1 and len(detail["tranches"]) == 1
+    body["version"] = version + 1
+    assert client.post(f"{url}transfers/", body, format="json").status_code == 201
+
+
+@pytest.mark.parametrize("version", ["abc", -1, 1.5, 2**63])
+def test_a_malformed_version_is_a_400(client_as, signed_pledge, version) -> None:
+    before = written()
+    response = client_as("manager").post(
+        f"{CONTRIBUTIONS}{signed_pledge.pk}/deposits/",
+        {"date": "2024-03-01", "amount": "10.00", "version": version},
+        format="json",
+    )
+    assert response.status_code == 400 and "version" in response.json()
+    assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("amount", "needle"),
+    [
+        ("2,500", "Write 2,500 without a thousands separator"),
+        ("1000000000000", "too large"),
+        ("1,000,000,000,000.00", "too large"),
+    ],
+)
+def test_ambiguous_and_too_large_amounts_are_a_400(client_as, signed_pledge, amount, needle):
+    before = written()
+    response = client_as("manager").post(
+        f"{CONTRIBUTIONS}{signed_pledge.pk}/deposits/",
+        {"date": "2024-03-01", "amount": amount},
+        format="json",
+    )
+    assert response.status_code == 400
+    [message] = response.json()["amount"]
+    assert needle in message
+    assert written() == before
+
+
+def test_a_deposit_dated_in_the_future_is_a_400(client_as, signed_pledge) -> None:
+    before = written()
+    response = client_as("manager").post(
+        f"{CONTRIBUTIONS}{signed_pledge.pk}/deposits/",
+        {"date": "2099-01-01", "amount": "10.00"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "2099-01-01 is in the future" in response.json()["date"][0]
+    assert written() == before
+
+
+def test_a_donor_created_through_the_api_is_audited_with_who_created_it(
+    client_as, fund, fund_manager
+) -> None:
+    response = pledge(client_as("manager"), donor_country=None, donor_name="A new foundation")
+    assert response.status_code == 201, response.content
+    donor = Donor.objects.get(name="A new foundation")
+    event = AuditEvent.objects.get(target_type__model="donor", target_id=str(donor.pk))
+    assert event.actor == fund_manager
+
+
+def test_the_schema_documents_the_optional_version(client) -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    for name, record in (
+        ("DepositCreateRequest", "contribution"),
+        ("TransferRequest", "programme"),
+    ):
+        version = components[name]["properties"]["version"]
+        assert version["type"] == "integer" and version["nullable"] is True
+        assert f"The {record}'s `version`" in version["description"]
+        assert "version" not in components[name].get("required", [])

@@ -250,19 +250,29 @@ def test_reported_expenditure_must_be_an_amount(
             )
 
 
-def test_an_exchange_rate_must_be_a_positive_number(subtests, fund_manager):
-    for rate in ["0", "-1.1", "abc", "", None, "NaN", "Infinity", "1.123456789", "1e30"]:
+def test_an_exchange_rate_must_be_a_positive_number(subtests, fund_manager, organization):
+    for rate in ["0", "-1.1", "abc", "", None, "NaN", "Infinity", "1.123456789", "1e30", "1e11"]:
         with subtests.test(rate=rate), refused("rate"):
             services.set_exchange_rate(
-                actor=fund_manager, currency="EUR", quote_currency="USD", day=DAY, rate=rate
+                actor=fund_manager,
+                organization=organization,
+                currency="EUR",
+                quote_currency="USD",
+                day=DAY,
+                rate=rate,
             )
 
 
-def test_an_exchange_rate_needs_iso_currency_codes(subtests, fund_manager):
+def test_an_exchange_rate_needs_iso_currency_codes(subtests, fund_manager, organization):
     for currency in ["eur", "EURO", "€", ""]:
         with subtests.test(currency=currency), refused("currency"):
             services.set_exchange_rate(
-                actor=fund_manager, currency=currency, quote_currency="USD", day=DAY, rate="1.1"
+                actor=fund_manager,
+                organization=organization,
+                currency=currency,
+                quote_currency="USD",
+                day=DAY,
+                rate="1.1",
             )
 
 
@@ -318,9 +328,14 @@ def test_a_pledge_is_signed_once_and_not_before_it_was_made(fund_manager, pledge
         services.sign_contribution(actor=fund_manager, contribution=contribution, signed_on=DAY)
 
 
-def test_a_deposit_in_a_currency_without_a_rate_on_that_day_is_refused(fund_manager, pledge):
+def test_a_deposit_in_a_currency_without_a_rate_on_that_day_is_refused(fund, fund_manager, pledge):
     services.set_exchange_rate(
-        actor=fund_manager, currency="EUR", quote_currency="USD", day=DAY, rate="1.08"
+        actor=fund_manager,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.08",
     )
     contribution = pledge("1000.00", currency="EUR")
     with refused("date", "from EUR to USD", "2024-03-02"):
@@ -330,6 +345,7 @@ def test_a_deposit_in_a_currency_without_a_rate_on_that_day_is_refused(fund_mana
     # The rate the other way round is not used either: rates are quoted per direction.
     services.set_exchange_rate(
         actor=fund_manager,
+        organization=fund.organization,
         currency="USD",
         quote_currency="EUR",
         day=DAY + timedelta(days=1),
@@ -505,7 +521,9 @@ def test_closing_a_programme_with_an_unreported_tranche_is_refused(
         "status",
         "tranche 2 to International Labour Organization (ILO) (USD 250.50, 2024-04-02)",
     ) as caught:
-        services.close_programme(actor=fund_manager, programme=programme, closed_on=DAY)
+        services.close_programme(
+            actor=fund_manager, programme=programme, closed_on=date(2024, 4, 2)
+        )
     assert "tranche 1" not in str(caught.value)
     programme.refresh_from_db()
     assert programme.status == ProgrammeStatus.APPROVED
@@ -547,7 +565,7 @@ def test_reported_expenditure_above_what_was_received_is_refused(
             kind=ReportKind.FINANCIAL,
             organization=iom,
             year=2025,
-            submitted_on=DAY,
+            submitted_on=date(2026, 3, 31),
             expenditure="400.01",
         )
 
@@ -731,17 +749,19 @@ GOOD_LINES = "currency,quote_currency,date,rate\nEUR,USD,2024-03-01,1.08\nGBP,US
     ],
 )
 def test_an_exchange_rate_file_with_a_bad_line_imports_nothing(
-    bad_line, needle, fund_manager, tmp_path
+    bad_line, needle, fund_manager, organization, tmp_path
 ):
     path = tmp_path / "rates.csv"
     path.write_text(GOOD_LINES + bad_line + "\nJPY,USD,2024-03-01,0.0067\n", encoding="utf-8")
     with refused(None, "rates.csv, line 4", needle):
-        services.import_exchange_rates(actor=fund_manager, path=path)
+        services.import_exchange_rates(actor=fund_manager, organization=organization, path=path)
     assert not ExchangeRate.objects.exists()
 
 
-def test_an_exchange_rate_file_without_the_columns_imports_nothing(fund_manager, tmp_path):
+def test_an_exchange_rate_file_without_the_columns_imports_nothing(
+    fund_manager, organization, tmp_path
+):
     path = tmp_path / "rates.csv"
     path.write_text("currency,rate\nEUR,1.08\n", encoding="utf-8")
     with refused(None, "missing columns quote_currency, date"):
-        services.import_exchange_rates(actor=fund_manager, path=path)
+        services.import_exchange_rates(actor=fund_manager, organization=organization, path=path)

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from migration_hub.core.choices import Role
+from migration_hub.core.models import Country
 from migration_hub.funds import ledger, services
 from migration_hub.funds.choices import DecisionOutcome, ProgrammeStatus, TransactionKind
 from migration_hub.funds.models import Deposit, LedgerTransaction, Programme, Tranche
@@ -179,7 +180,7 @@ def test_two_deposits_exceeding_a_pledge_together(fund, fund_manager, second_man
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(country=countries["NLD"]),
+        donor=services.donor_for(country=countries["NLD"], actor=fund_manager),
         currency="USD",
         amount="1000.00",
         pledged_on=DAY,
@@ -198,3 +199,37 @@ def test_two_deposits_exceeding_a_pledge_together(fund, fund_manager, second_man
     one_served_one_refused(results, "amount")
     assert Deposit.objects.count() == 1
     assert balanced(fund).deposited == Decimal("600.00")
+
+
+def test_two_concept_notes_sent_at_once_both_get_a_code_of_their_own(
+    fund, applicant, make_member, other_organization, un_organizations, objectives
+):
+    """The code is the fund's next number: counted under the fund's row lock, two notes sent
+    at the same moment cannot both take MIG00-001."""
+    second_applicant = make_member(Role.CONTRIBUTOR, other_organization, "second-applicant")
+    area = fund.thematic_areas.get(code="TA4")
+    south_africa = Country.objects.get(alpha3="ZAF")
+    participants = [un_organizations["IOM"], un_organizations["ILO"]]
+
+    def send(actor, title: str) -> Programme:
+        return services.submit_concept_note(
+            actor=actor,
+            fund=fund,
+            organization=other_organization,
+            title=title,
+            thematic_area=area,
+            budget="100000.00",
+            participating_organizations=participants,
+            countries=[south_africa],
+            objectives=[objectives[5]],
+            marker_scores={"GENDER": 1, "HUMAN-RIGHTS": 1},
+        )
+
+    results = race(
+        lambda: send(applicant, "First note"), lambda: send(second_applicant, "Second note")
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(programme.code for programme in results) == ["MIG00-001", "MIG00-002"]
+    assert sorted(Programme.objects.values_list("code", flat=True)) == ["MIG00-001", "MIG00-002"]
+    assert {p.participants.count() for p in Programme.objects.all()} == {2}

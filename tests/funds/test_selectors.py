@@ -24,7 +24,9 @@ DAY = date(2024, 3, 1)
 
 
 @pytest.fixture
-def programme_for(fund, fund_manager, reviewer, un_organizations, objectives):
+def programme_for(
+    fund, fund_manager, reviewer, applicant, other_organization, un_organizations, objectives
+):
     """programme_for("1000000", area="TA4", countries=["ZAF"], ...) sends a note and takes it
     as far as `until`: "selected", "pipeline", "rejected", "document" or "approved"."""
 
@@ -40,10 +42,11 @@ def programme_for(fund, fund_manager, reviewer, un_organizations, objectives):
         until: str = "approved",
         document_budget: str | None = None,
     ) -> Programme:
+        # Sent by another organization: the fund's own reviewer may then assess it.
         programme = services.submit_concept_note(
-            actor=fund_manager,
+            actor=applicant,
             fund=fund,
-            organization=fund.organization,
+            organization=other_organization,
             title=f"{area} in {', '.join(countries or regions)}",
             thematic_area=fund.thematic_areas.get(code=area),
             budget=budget,
@@ -358,13 +361,18 @@ def test_the_donor_report_shows_a_donor_share_and_earmarks(
     fund, fund_manager, deposit, approved_programme, countries, africa
 ):
     services.set_exchange_rate(
-        actor=fund_manager, currency="EUR", quote_currency="USD", day=DAY, rate="1.10"
+        actor=fund_manager,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.10",
     )
     deposit("100000.00", alpha3="DEU", currency="EUR")
     deposit("200000.00", alpha3="DEU", earmarked_region=africa)
     deposit("590000.00", alpha3="NOR")
     approved_programme({"IOM": "10000.00"}, fund_first=False)
-    germany = services.donor_for(country=countries["DEU"])
+    germany = services.donor_for(country=countries["DEU"], actor=fund_manager)
     pledge = services.record_contribution(
         actor=fund_manager,
         fund=fund,

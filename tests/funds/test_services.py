@@ -85,10 +85,16 @@ def test_a_contribution_and_a_concept_note_from_pledge_and_call_to_closure(
     iom, ilo = un_organizations["IOM"], un_organizations["ILO"]
     france = Country.objects.get(alpha3="FRA")
     services.set_exchange_rate(
-        actor=fund_manager, currency="EUR", quote_currency="USD", day=DAY, rate="1.0850"
+        actor=fund_manager,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.0850",
     )
     services.set_exchange_rate(
         actor=fund_manager,
+        organization=fund.organization,
         currency="EUR",
         quote_currency="USD",
         day=DAY + timedelta(days=30),
@@ -96,7 +102,7 @@ def test_a_contribution_and_a_concept_note_from_pledge_and_call_to_closure(
     )
 
     # Pledge: nothing in the ledger yet.
-    donor = services.donor_for(country=france)
+    donor = services.donor_for(country=france, actor=fund_manager)
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
@@ -521,11 +527,11 @@ def test_a_tranche_reported_over_two_years_returns_only_what_is_unspent(
             kind=ReportKind.FINANCIAL,
             organization=iom,
             year=year,
-            submitted_on=DAY,
+            submitted_on=date(year + 1, 3, 31),
             expenditure=spent,
             tranches=tranches,
         )
-    services.close_programme(actor=fund_manager, programme=programme, closed_on=DAY)
+    services.close_programme(actor=fund_manager, programme=programme, closed_on=date(2026, 6, 30))
     books(
         fund,
         transferred="600000.00",
@@ -541,18 +547,16 @@ def test_a_tranche_reported_over_two_years_returns_only_what_is_unspent(
 
 
 def test_a_deposit_is_converted_at_the_rate_of_its_day_and_rounded_to_the_cent(fund, fund_manager):
-    services.set_exchange_rate(
-        actor=fund_manager, currency="GBP", quote_currency="USD", day=DAY, rate="1.26783"
-    )
-    corrected = services.set_exchange_rate(
-        actor=fund_manager, currency="GBP", quote_currency="USD", day=DAY, rate="1.26785"
-    )
+    rates = {"organization": fund.organization, "currency": "GBP", "quote_currency": "USD"}
+    services.set_exchange_rate(actor=fund_manager, **rates, day=DAY, rate="1.26783")
+    # Corrected before any deposit used it.
+    corrected = services.set_exchange_rate(actor=fund_manager, **rates, day=DAY, rate="1.26785")
     assert corrected.rate == Decimal("1.26785")
     assert audit_trail(corrected)[-1][0] == AuditAction.UPDATE
     contribution = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(name="Open Society Foundations"),
+        donor=services.donor_for(name="Open Society Foundations", actor=fund_manager),
         currency="GBP",
         amount="1000.01",
         pledged_on=DAY,
@@ -566,7 +570,7 @@ def test_a_deposit_is_converted_at_the_rate_of_its_day_and_rounded_to_the_cent(f
     books(fund, deposited="1267.86", cash="1267.86")
 
 
-def test_exchange_rates_are_imported_from_a_csv(fund_manager, tmp_path):
+def test_exchange_rates_are_imported_from_a_csv(fund_manager, organization, tmp_path):
     path = tmp_path / "rates.csv"
     path.write_text(
         "\ufeffcurrency,quote_currency,date,rate,source\n"
@@ -575,10 +579,15 @@ def test_exchange_rates_are_imported_from_a_csv(fund_manager, tmp_path):
         "EUR,USD,2024-03-01,1.0860,ECB correction\n",
         encoding="utf-8",
     )
-    assert services.import_exchange_rates(actor=fund_manager, path=path, source="SNB") == 3
-    assert services.exchange_rate("EUR", "USD", DAY) == Decimal("1.0860")
-    assert services.exchange_rate("CHF", "USD", DAY) == Decimal("1.1320")
-    assert services.exchange_rate("USD", "USD", DAY) == 1
+    assert (
+        services.import_exchange_rates(
+            actor=fund_manager, organization=organization, path=path, source="SNB"
+        )
+        == 3
+    )
+    assert services.exchange_rate(organization, "EUR", "USD", DAY) == Decimal("1.0860")
+    assert services.exchange_rate(organization, "CHF", "USD", DAY) == Decimal("1.1320")
+    assert services.exchange_rate(organization, "USD", "USD", DAY) == 1
 
 
 # Earmarking ------------------------------------------------------------------------------------
@@ -621,7 +630,15 @@ def test_money_earmarked_to_a_thematic_area_funds_only_that_area(
 
 
 def test_money_earmarked_to_a_region_funds_only_programmes_in_it(
-    fund, fund_manager, reviewer, deposit, concept_note, un_organizations, africa
+    fund,
+    fund_manager,
+    reviewer,
+    applicant,
+    other_organization,
+    deposit,
+    concept_note,
+    un_organizations,
+    africa,
 ):
     iom = un_organizations["IOM"]
     deposit("500000.00", earmarked_region=africa)
@@ -636,9 +653,9 @@ def test_money_earmarked_to_a_region_funds_only_programmes_in_it(
     # A programme for a whole region given as a region (not a country) draws on its parents'.
     southern_africa = Region.objects.get(m49_code="018")
     regional = services.submit_concept_note(
-        actor=fund_manager,
+        actor=applicant,
         fund=fund,
-        organization=fund.organization,
+        organization=other_organization,
         title="Southern Africa regional",
         thematic_area=fund.thematic_areas.get(code="TA2"),
         budget="200",
@@ -841,16 +858,13 @@ def test_approval_and_document_are_for_the_fund_managers_only(
 
 
 def test_only_managers_and_administrators_set_exchange_rates(viewer, make_member, organization):
+    rate = {"currency": "EUR", "quote_currency": "USD", "day": DAY, "rate": "1.1"}
     for role in (Role.VIEWER, Role.REVIEWER, Role.CONTRIBUTOR):
         actor = make_member(role, organization, f"rates-{role}")
         with pytest.raises(PermissionDenied):
-            services.set_exchange_rate(
-                actor=actor, currency="EUR", quote_currency="USD", day=DAY, rate="1.1"
-            )
+            services.set_exchange_rate(actor=actor, organization=organization, **rate)
     administrator = make_member(Role.ADMINISTRATOR, organization, "rates-admin")
-    services.set_exchange_rate(
-        actor=administrator, currency="EUR", quote_currency="USD", day=DAY, rate="1.1"
-    )
+    services.set_exchange_rate(actor=administrator, organization=organization, **rate)
 
 
 def test_an_applicant_sends_concept_notes_for_their_own_organization_only(

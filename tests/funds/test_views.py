@@ -38,6 +38,7 @@ from migration_hub.funds.models import (
     ProgressReport,
     Tranche,
 )
+from tests.factories import MembershipFactory
 
 from .conftest import DAY
 
@@ -66,7 +67,7 @@ def world(fund, fund_manager, approved_programme):
     pledge = services.record_contribution(
         actor=fund_manager,
         fund=fund,
-        donor=services.donor_for(country=Country.objects.get(alpha3="FRA")),
+        donor=services.donor_for(country=Country.objects.get(alpha3="FRA"), actor=fund_manager),
         currency="USD",
         amount="500000.00",
         pledged_on=DAY,
@@ -421,7 +422,12 @@ def test_a_concept_note_goes_from_call_to_closure_through_the_pages(
         client,
         programme,
         "transfer",
-        {"organization": iom.pk, "amount": "600000.00", "transferred_on": "2024-05-01"},
+        {
+            "organization": iom.pk,
+            "amount": "600000.00",
+            "transferred_on": "2024-05-01",
+            "version": programme.version,
+        },
     )
     assert "Tranche 1 of USD 600,000.00 transferred to" in page_text(page)
     tranche = programme.tranches.get()
@@ -488,7 +494,11 @@ def test_a_contribution_in_euros_is_pledged_signed_and_deposited_at_the_days_rat
 
     # No EUR rate on that day yet: the error names the date, keeps the amount typed.
     deposit = reverse("funds:contribution_deposit", args=[contribution.pk])
-    data = {"deposit-date": "2024-03-01", "deposit-amount": "1500000.00"}
+    data = {
+        "deposit-date": "2024-03-01",
+        "deposit-amount": "1500000.00",
+        "deposit-version": contribution.version,
+    }
     refused = client.post(deposit, data)
     assert refused.status_code == 400
     assert "There is no exchange rate from EUR to USD for 2024-03-01" in page_text(refused)
@@ -499,6 +509,7 @@ def test_a_contribution_in_euros_is_pledged_signed_and_deposited_at_the_days_rat
     response = client.post(
         reverse("funds:exchangerate_create"),
         {
+            "organization": fund.organization_id,
             "currency": "EUR",
             "quote_currency": "USD",
             "date": "2024-03-01",
@@ -558,6 +569,7 @@ def test_a_transfer_above_the_budget_is_refused_next_to_the_amount(
             "transfer-organization": un_organizations["ILO"].pk,
             "transfer-amount": "400000.01",
             "transfer-transferred_on": "2024-05-01",
+            "transfer-version": world.programme.version,
         },
     )
     page = assert_refused(response, "at most USD 400,000.00 can go in this tranche")
@@ -577,6 +589,7 @@ def test_a_transfer_to_an_organization_not_in_the_programme_is_refused(
             "transfer-organization": un_organizations["UNICEF"].pk,
             "transfer-amount": "1000.00",
             "transfer-transferred_on": "2024-05-01",
+            "transfer-version": world.programme.version,
         },
     )
     assert_refused(response, "Select a valid choice")
@@ -585,11 +598,17 @@ def test_a_transfer_to_an_organization_not_in_the_programme_is_refused(
 
 def test_a_deposit_above_the_pledge_is_refused(client, world, fund_manager) -> None:
     client.force_login(fund_manager)
-    services.sign_contribution(actor=fund_manager, contribution=world.pledge, signed_on=DAY)
+    signed = services.sign_contribution(
+        actor=fund_manager, contribution=world.pledge, signed_on=DAY
+    )
     before = written()
     response = client.post(
         reverse("funds:contribution_deposit", args=[world.pledge.pk]),
-        {"deposit-date": "2024-03-02", "deposit-amount": "500000.01"},
+        {
+            "deposit-date": "2024-03-02",
+            "deposit-amount": "500000.01",
+            "deposit-version": signed.version,
+        },
     )
     assert_refused(response, "more than the USD 500,000.00 pledged")
     assert field_value(response, "deposit-amount") == "500000.01"
@@ -722,11 +741,17 @@ def test_a_step_out_of_order_is_refused_at_the_top(client, world, fund_manager) 
     assert written() == before
 
 
-def test_a_bad_exchange_rate_is_refused(client, fund_manager) -> None:
+def test_a_bad_exchange_rate_is_refused(client, fund_manager, organization) -> None:
     client.force_login(fund_manager)
     response = client.post(
         reverse("funds:exchangerate_create"),
-        {"currency": "EUR", "quote_currency": "USD", "date": "2024-03-01", "rate": "-1"},
+        {
+            "organization": organization.pk,
+            "currency": "EUR",
+            "quote_currency": "USD",
+            "date": "2024-03-01",
+            "rate": "-1",
+        },
     )
     assert_refused(response, "The rate must be a number above zero")
     assert not ExchangeRate.objects.exists()
@@ -924,3 +949,355 @@ def test_rates_are_shown_as_plain_numbers() -> None:
     assert plain_rate(Decimal("1.08500000")) == "1.085"
     assert plain_rate(Decimal("150.00000000")) == "150"  # not 1.5E+2
     assert plain_rate(Decimal("0.00670000")) == "0.0067"
+
+
+# The security review's findings, through the pages ---------------------------------------------
+
+
+def test_a_deposit_form_sent_twice_records_one_deposit(client, world, fund_manager) -> None:
+    signed = services.sign_contribution(
+        actor=fund_manager, contribution=world.pledge, signed_on=DAY
+    )
+    client.force_login(fund_manager)
+    page = client.get(world.pledge.get_absolute_url())
+    version = field_value(page, "deposit-version")
+    assert version == str(signed.version)
+    post_url = reverse("funds:contribution_deposit", args=[world.pledge.pk])
+    data = {
+        "deposit-date": "2024-03-02",
+        "deposit-amount": "100000.00",
+        "deposit-version": version,
+    }
+    assert client.post(post_url, data).status_code == 302
+    before = written()
+    again = client.post(post_url, data)  # a double click, or the browser resending the form
+    page = assert_refused(again, "changed since you opened the page", "Nothing was recorded")
+    assert 'href="#id_deposit-version"' not in page  # the error is at the top, not hidden
+    assert written() == before
+    assert Deposit.objects.filter(contribution=world.pledge).count() == 1
+    # The page shown still carries the old version: sending it once more is refused too.
+    assert field_value(again, "deposit-version") == version
+    assert client.post(post_url, data).status_code == 400
+    # Opened again, the form carries the new version and records a second deposit.
+    fresh = field_value(client.get(world.pledge.get_absolute_url()), "deposit-version")
+    assert int(fresh) == int(version) + 1
+    assert client.post(post_url, {**data, "deposit-version": fresh}).status_code == 302
+    assert Deposit.objects.filter(contribution=world.pledge).count() == 2
+    assert ledger.balances(world.fund).deposited == Decimal("1200000.00")
+
+
+def test_a_deposit_form_without_its_version_is_refused(client, world, fund_manager) -> None:
+    services.sign_contribution(actor=fund_manager, contribution=world.pledge, signed_on=DAY)
+    client.force_login(fund_manager)
+    before = written()
+    response = client.post(
+        reverse("funds:contribution_deposit", args=[world.pledge.pk]),
+        {"deposit-date": "2024-03-02", "deposit-amount": "100.00"},
+    )
+    assert_refused(response, "The form is out of date: open the page again")
+    assert written() == before
+
+
+def test_a_transfer_form_sent_twice_transfers_once(
+    client, world, fund_manager, un_organizations
+) -> None:
+    client.force_login(fund_manager)
+    page = client.get(world.programme.get_absolute_url())
+    version = field_value(page, "transfer-version")
+    assert version == str(world.programme.version)
+    data = {
+        "transfer-organization": un_organizations["IOM"].pk,
+        "transfer-amount": "100000.00",
+        "transfer-transferred_on": "2024-05-01",
+        "transfer-version": version,
+    }
+    assert client.post(step_url(world.programme, "transfer"), data).status_code == 302
+    before = written()
+    again = client.post(step_url(world.programme, "transfer"), data)
+    assert_refused(again, "changed since you opened the page")
+    assert written() == before
+    assert world.programme.tranches.count() == 1
+    assert ledger.balances(world.fund).transferred == Decimal("100000.00")
+    fresh = field_value(client.get(world.programme.get_absolute_url()), "transfer-version")
+    assert int(fresh) == int(version) + 1
+
+
+def test_the_rate_form_offers_only_the_organizations_where_the_user_may_add_rates(
+    client, fund, fund_manager, other_manager, other_organization, make_member
+) -> None:
+    create = reverse("funds:exchangerate_create")
+    client.force_login(fund_manager)
+    form = page_text(client.get(create))
+    # The only one is chosen already.
+    assert f'<option value="{fund.organization_id}" selected>' in form
+    assert "Other Agency for Refugees" not in form and "Choose the organization" not in form
+
+    # A fund manager of another organization cannot put a rate in this fund's table.
+    client.force_login(other_manager)
+    form = page_text(client.get(create))
+    assert f'<option value="{other_organization.pk}" selected>' in form
+    assert "Home Ministry of Migration" not in form
+    before = written()
+    response = client.post(
+        create,
+        {
+            "organization": fund.organization_id,
+            "currency": "EUR",
+            "quote_currency": "USD",
+            "date": "2024-03-01",
+            "rate": "9.99",
+        },
+    )
+    assert_refused(response, "Select a valid choice")
+    assert written() == before
+
+    # Someone who manages funds in two organizations chooses.
+    both = make_member(Role.FUND_MANAGER, fund.organization, "manager-of-both")
+    MembershipFactory(user=both, organization=other_organization, role=Role.ADMINISTRATOR)
+    client.force_login(both)
+    form = page_text(client.get(create))
+    assert "Choose the organization" in form
+    assert "Home Ministry of Migration" in form and "Other Agency for Refugees" in form
+
+
+def test_the_rate_list_shows_every_rate_and_offers_only_ones_own_to_correct(
+    client, fund, fund_manager, other_manager, other_organization, viewer
+) -> None:
+    services.set_exchange_rate(
+        actor=fund_manager,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.0850",
+    )
+    services.set_exchange_rate(
+        actor=other_manager,
+        organization=other_organization,
+        currency="GBP",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.2700",
+    )
+    rates = reverse("funds:exchangerate_list")
+    create = reverse("funds:exchangerate_create")
+    for who, mine, theirs in (
+        (fund_manager, fund.organization, other_organization),
+        (other_manager, other_organization, fund.organization),
+    ):
+        client.force_login(who)
+        page = page_text(client.get(rates))
+        assert "Home Ministry of Migration" in page and "Other Agency for Refugees" in page
+        assert f"{create}?organization={mine.pk}&amp;" in page
+        assert f"{create}?organization={theirs.pk}&amp;" not in page
+    client.force_login(viewer)
+    page = page_text(client.get(rates))
+    assert "1.085" in page and "1.27" in page and f"{create}?" not in page
+    # Filtered by the organization keeping the table.
+    client.force_login(fund_manager)
+    page = page_text(client.get(rates, {"organization": "other"}))
+    assert "1.27" in page and "1.085" not in page
+    # The link opens the form on the rate, to correct it.
+    form = client.get(
+        create,
+        {
+            "organization": fund.organization_id,
+            "currency": "EUR",
+            "quote_currency": "USD",
+            "date": "2024-03-01",
+            "rate": "1.085",
+        },
+    )
+    assert field_value(form, "rate") == "1.085" and field_value(form, "date") == "2024-03-01"
+
+
+def test_the_contribution_page_lists_and_uses_the_fund_organizations_rates_only(
+    client, fund, fund_manager, other_manager, other_organization, countries
+) -> None:
+    services.set_exchange_rate(
+        actor=other_manager,
+        organization=other_organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="2.0000",
+    )
+    contribution = services.record_contribution(
+        actor=fund_manager,
+        fund=fund,
+        donor=services.donor_for(country=countries["NOR"], actor=fund_manager),
+        currency="EUR",
+        amount="1000.00",
+        pledged_on=DAY,
+    )
+    contribution = services.sign_contribution(
+        actor=fund_manager, contribution=contribution, signed_on=DAY
+    )
+    client.force_login(fund_manager)
+    page = page_text(client.get(contribution.get_absolute_url()))
+    assert "1 EUR = 2 USD" not in page and "No rate yet." in page
+    assert f"?organization={fund.organization_id}&amp;currency=EUR&amp;quote_currency=USD" in page
+    response = client.post(
+        reverse("funds:contribution_deposit", args=[contribution.pk]),
+        {
+            "deposit-date": "2024-03-01",
+            "deposit-amount": "1000.00",
+            "deposit-version": contribution.version,
+        },
+    )
+    assert_refused(response, "There is no exchange rate from EUR to USD for 2024-03-01")
+    assert not Deposit.objects.exists()
+
+
+def test_the_rate_form_refuses_to_change_a_rate_a_deposit_used(
+    client, fund, fund_manager, countries
+) -> None:
+    services.set_exchange_rate(
+        actor=fund_manager,
+        organization=fund.organization,
+        currency="EUR",
+        quote_currency="USD",
+        day=DAY,
+        rate="1.0850",
+    )
+    contribution = services.record_contribution(
+        actor=fund_manager,
+        fund=fund,
+        donor=services.donor_for(country=countries["NOR"], actor=fund_manager),
+        currency="EUR",
+        amount="1000.00",
+        pledged_on=DAY,
+    )
+    services.sign_contribution(actor=fund_manager, contribution=contribution, signed_on=DAY)
+    services.record_deposit(actor=fund_manager, contribution=contribution, day=DAY, amount="10")
+    client.force_login(fund_manager)
+    response = client.post(
+        reverse("funds:exchangerate_create"),
+        {
+            "organization": fund.organization_id,
+            "currency": "EUR",
+            "quote_currency": "USD",
+            "date": "2024-03-01",
+            "rate": "1.2",
+        },
+    )
+    assert_refused(response, "that rate can no longer change")
+    assert ExchangeRate.objects.get().rate == Decimal("1.085")
+
+
+def test_a_reviewer_is_not_offered_nor_allowed_to_assess_their_own_organizations_note(
+    client, fund, fund_manager, reviewer, organization, un_organizations, countries
+) -> None:
+    own = services.submit_concept_note(
+        actor=fund_manager,
+        fund=fund,
+        organization=organization,
+        title="Our own programme",
+        thematic_area=fund.thematic_areas.get(code="TA1"),
+        budget="1000.00",
+        participating_organizations=[un_organizations["IOM"], un_organizations["ILO"]],
+        countries=[countries["MEX"]],
+        marker_scores={"GENDER": 1, "HUMAN-RIGHTS": 1},
+    )
+    client.force_login(reviewer)
+    assert "Save scores" not in page_text(client.get(own.get_absolute_url()))
+    before = written()
+    response = client.post(
+        step_url(own, "assess"), {f"assess-score_{c['code']}": "5" for c in fund.rubric}
+    )
+    assert_refused(response, "which sent this concept note")
+    assert written() == before and not own.assessments.exists()
+
+
+def test_ambiguous_and_too_large_amounts_are_refused_on_the_pages(
+    client, world, fund, fund_manager
+) -> None:
+    signed = services.sign_contribution(
+        actor=fund_manager, contribution=world.pledge, signed_on=DAY
+    )
+    client.force_login(fund_manager)
+    before = written()
+    response = client.post(
+        reverse("funds:contribution_deposit", args=[world.pledge.pk]),
+        {
+            "deposit-date": "2024-03-02",
+            "deposit-amount": "2,500",
+            "deposit-version": signed.version,
+        },
+    )
+    assert_refused(response, "Write 2,500 without a thousands separator (2500)")
+    response = client.post(
+        reverse("funds:contribution_create", args=[fund.code]),
+        {
+            "donor_kind": "private",
+            "donor_name": "A very rich foundation",
+            "currency": "USD",
+            "amount": "1000000000000",
+            "pledged_on": "2024-02-01",
+        },
+    )
+    assert_refused(response, "The amount is too large: the most is 999,999,999,999.99.")
+    assert written() == before
+
+
+def test_a_note_of_another_thematic_area_is_refused_by_a_limited_call(
+    client, fund, fund_manager, applicant, countries, un_organizations
+) -> None:
+    call = services.open_call(
+        actor=fund_manager,
+        fund=fund,
+        title="Call on data",
+        opens_on=DAY,
+        deadline=date(2099, 1, 1),
+        thematic_areas=[fund.thematic_areas.get(code="TA1")],
+    )
+    client.force_login(applicant)
+    before = written()
+    response = client.post(
+        reverse("funds:concept_note_create", args=[fund.code]),
+        {
+            "organization": applicant.memberships.get().organization_id,
+            "call": call.pk,
+            "title": "Labour mobility",
+            "thematic_area": fund.thematic_areas.get(code="TA4").pk,
+            "countries": ["ZAF"],
+            "participating_organizations": ["IOM", "ILO"],
+            "budget": "1000.00",
+            "marker_GENDER": "1",
+            "marker_HUMAN-RIGHTS": "1",
+        },
+    )
+    page = assert_refused(response, "The call Call on data is for TA1 only.")
+    assert 'id="id_thematic_area_error"' in page
+    assert written() == before
+
+
+def test_a_closure_dated_in_the_future_is_refused(client, world, fund_manager) -> None:
+    client.force_login(fund_manager)
+    before = written()
+    response = client.post(step_url(world.programme, "close"), {"close-closed_on": "2099-01-01"})
+    assert_refused(response, "2099-01-01 is in the future")
+    assert written() == before
+    world.programme.refresh_from_db()
+    assert world.programme.status == ProgrammeStatus.APPROVED
+
+
+def test_a_donor_created_on_the_pledge_page_is_audited_with_who_created_it(
+    client, fund, fund_manager
+) -> None:
+    from migration_hub.core.models import AuditEvent
+
+    client.force_login(fund_manager)
+    client.post(
+        reverse("funds:contribution_create", args=[fund.code]),
+        {
+            "donor_kind": "private",
+            "donor_name": "A new foundation",
+            "currency": "USD",
+            "amount": "1000",
+            "pledged_on": "2024-02-01",
+        },
+    )
+    donor = Donor.objects.get(name="A new foundation")
+    event = AuditEvent.objects.get(target_type__model="donor", target_id=str(donor.pk))
+    assert event.actor == fund_manager

@@ -78,7 +78,20 @@ class FundAdmin(AuditedModelAdmin):
 
 
 @admin.register(ExchangeRate)
-class ExchangeRateAdmin(AuditedModelAdmin):
-    list_display = ["date", "currency", "quote_currency", "rate", "source"]
-    list_filter = ["currency", "quote_currency"]
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """Read-only here: rates change through the Exchange rates page or `migration-hub funds
+    rates`, which keep each organization's table to its own fund managers and refuse to change
+    a rate a deposit has used."""
+
+    list_display = ["date", "organization", "currency", "quote_currency", "rate", "source"]
+    list_filter = ["organization", "currency", "quote_currency"]
     date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -180,6 +180,9 @@ class LedgerTransactionFilterSet(django_filters.FilterSet):
 class ExchangeRateFilterSet(django_filters.FilterSet):
     """Filters of the exchange rates list."""
 
+    organization = CodeFilter(
+        label=_("Rate table of (organization code)"), field_name="organization__code"
+    )
     currency = django_filters.CharFilter(label=_("Currency"), lookup_expr="iexact")
     quote_currency = django_filters.CharFilter(label=_("In currency"), lookup_expr="iexact")
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")

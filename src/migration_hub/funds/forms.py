@@ -16,7 +16,16 @@ from migration_hub.core.models import Country, Region
 from migration_hub.registry.models import FrameworkItem, Organization
 
 from .choices import DecisionOutcome, DonorKind, ReportKind
-from .models import Call, Fund, Marker, Participant, Programme, ThematicArea, Tranche
+from .models import (
+    Call,
+    Contribution,
+    Fund,
+    Marker,
+    Participant,
+    Programme,
+    ThematicArea,
+    Tranche,
+)
 
 
 def today() -> Any:
@@ -60,6 +69,26 @@ def add_service_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field, messages)
 
 
+class VersionField(forms.IntegerField):
+    """The version of the record when the page was rendered, sent back hidden: the service
+    refuses the step when the record has changed since (a second click, a resent form, or
+    someone else's step), so the same money is never posted twice."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("The form is out of date: open the page again and send it anew."),
+                "invalid": _("The form is out of date: open the page again and send it anew."),
+            },
+        )
+        super().__init__(**kwargs)
+
+
 def all_errors(form: forms.Form) -> list[tuple[str, str, Any]]:
     """(field id or '', label, message) of every error, for the summary at the top of a form."""
     found = []
@@ -79,6 +108,12 @@ class FundsForm(forms.Form):
     @property
     def error_summary(self) -> list[tuple[str, str, Any]]:
         return all_errors(self)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        # An error on a hidden field goes to the top of the form, where it can be read.
+        if field is not None and field in self.fields and self.fields[field].widget.is_hidden:
+            field = None
+        super().add_error(field, error)
 
 
 # --- Money in ---------------------------------------------------------------------------------
@@ -179,15 +214,26 @@ class DepositForm(FundsForm):
         help_text=_("The deposit is converted at the exchange rate of this day."),
     )
     amount = MoneyField(label=_("Amount received"))
+    version = VersionField()
 
-    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contribution: Contribution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["amount"].help_text = _("In %(currency)s, the contribution's currency.") % {
-            "currency": currency
+            "currency": contribution.currency
         }
+        self.fields["version"].initial = contribution.version
 
 
 class ExchangeRateForm(FundsForm):
+    """A rate in the table of one of the organizations where the user may add rates: the
+    deposits of that organization's funds are converted with it."""
+
+    organization = forms.ModelChoiceField(
+        label=_("Rate table of"),
+        queryset=Tenant.objects.none(),
+        empty_label=_("Choose the organization"),
+        help_text=_("The funds of this organization convert their deposits at its rates."),
+    )
     currency = forms.CharField(
         label=_("Currency"), max_length=3, min_length=3, help_text=_("For example EUR.")
     )
@@ -211,6 +257,16 @@ class ExchangeRateForm(FundsForm):
         required=False,
         help_text=_("For example the UN operational rate of exchange."),
     )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations
+        choices = list(organizations[:2])
+        if len(choices) == 1:
+            # The only organization where the user may add rates: nothing to choose.
+            field.empty_label = None
+            field.initial = choices[0].pk
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().upper()
@@ -448,12 +504,14 @@ class TransferForm(FundsForm):
     )
     amount = MoneyField(label=_("Amount of the tranche"))
     transferred_on = date_field(_("Transferred on"))
+    version = VersionField()
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = Organization.objects.filter(
             pk__in=programme.participants.values("organization_id")
         ).order_by("name")
+        self.fields["version"].initial = programme.version
 
 
 class ReportForm(FundsForm):

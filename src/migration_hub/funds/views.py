@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -37,9 +38,7 @@ from migration_hub.accounts.models import Organization as Tenant
 from migration_hub.core.choices import Role
 from migration_hub.core.exports import Column
 from migration_hub.core.models import Region
-from migration_hub.core.permissions import (
-    organizations_with_role,
-)
+from migration_hub.core.permissions import organizations_with_role, roles_of
 from migration_hub.core.views import FilteredListView
 
 from . import ledger, reports, selectors, services
@@ -462,7 +461,7 @@ class ContributionCreateView(FundMixin, FormPageView):
         data = form.cleaned_data
         # The donor record and the pledge are written together, or neither is.
         with transaction.atomic():
-            donor = services.donor_for(**form.donor_arguments())
+            donor = services.donor_for(**form.donor_arguments(), actor=self.request.user)
             contribution = services.record_contribution(
                 actor=self.request.user,
                 fund=self.fund,
@@ -493,7 +492,8 @@ class ContributionMixin:
     def page_context(self, **forms: FundsForm) -> dict[str, Any]:
         contribution = self.contribution
         fund = contribution.fund
-        can_manage = self.request.user.has_perm(MANAGE, fund)
+        user = self.request.user
+        can_manage = user.has_perm(MANAGE, fund)
         context: dict[str, Any] = {
             "contribution": contribution,
             "fund": fund,
@@ -503,19 +503,32 @@ class ContributionMixin:
             "received": deposited(contribution),
             "remaining": contribution.amount - deposited(contribution),
             "can_manage": can_manage,
+            # The fund's deposits are converted with its organization's rates only.
             "rates": [
                 (rate, plain_rate(rate.rate))
                 for rate in ExchangeRate.objects.filter(
-                    currency=contribution.currency, quote_currency=fund.currency
+                    organization=fund.organization_id,
+                    currency=contribution.currency,
+                    quote_currency=fund.currency,
                 ).order_by("-date")[:5]
             ],
+            "can_add_rate": user.has_perm("funds.add_exchangerate", fund.organization),
+            "add_rate_url": reverse("funds:exchangerate_create")
+            + "?"
+            + urlencode(
+                {
+                    "organization": fund.organization_id,
+                    "currency": contribution.currency,
+                    "quote_currency": fund.currency,
+                }
+            ),
             "same_currency": contribution.currency == fund.currency,
         }
         if can_manage and contribution.status == ContributionStatus.PLEDGED:
             context["sign_form"] = forms.get("sign_form") or SignForm(prefix="sign")
         if can_manage and contribution.status == ContributionStatus.SIGNED:
             context["deposit_form"] = forms.get("deposit_form") or DepositForm(
-                prefix="deposit", currency=contribution.currency
+                prefix="deposit", contribution=contribution
             )
         return context
 
@@ -559,14 +572,16 @@ class DepositView(ContributionStepView):
     form_name = "deposit_form"
 
     def make_form(self, data: Any = None) -> FundsForm:
-        return DepositForm(data, prefix="deposit", currency=self.contribution.currency)
+        return DepositForm(data, prefix="deposit", contribution=self.contribution)
 
     def perform(self, form: Any) -> str:
+        # The version the page was rendered with: a second click on the same form is refused.
         deposit = services.record_deposit(
             actor=self.request.user,
             contribution=self.contribution,
             day=form.cleaned_data["date"],
             amount=form.cleaned_data["amount"],
+            expected_version=form.cleaned_data["version"],
         )
         fund = self.contribution.fund
         return _(
@@ -578,13 +593,27 @@ class DepositView(ContributionStepView):
         }
 
 
+def rate_organizations(user: Any) -> QuerySet[Tenant]:
+    """The organizations in whose rate table the user may add or correct rates: those where
+    they are a fund manager or an administrator (every one for a superuser)."""
+    if user.is_superuser:
+        return Tenant.objects.order_by("name")
+    return Tenant.objects.filter(
+        pk__in=organizations_with_role(user, Role.FUND_MANAGER, Role.ADMINISTRATOR)
+    ).order_by("name")
+
+
 class ExchangeRateListView(FilteredListView):
+    """Every organization's rates, for anyone to read; the rates of the user's own
+    organizations come with a link to correct them."""
+
     permission_required = "funds.view_exchangerate"
     filterset_class = ExchangeRateFilterSet
     template_name = "funds/exchangerate_list.html"
     export_name = "exchange-rates"
-    search_fields = ["currency", "quote_currency", "source"]
+    search_fields = ["currency", "quote_currency", "source", "organization__name"]
     export_columns = [
+        Column(gettext_lazy("Organization"), "organization__code"),
         Column(gettext_lazy("Date"), "date"),
         Column(gettext_lazy("Currency"), "currency"),
         Column(gettext_lazy("In currency"), "quote_currency"),
@@ -593,22 +622,62 @@ class ExchangeRateListView(FilteredListView):
     ]
 
     def get_base_queryset(self) -> QuerySet[ExchangeRate]:
-        return ExchangeRate.objects.order_by("-date", "currency", "quote_currency")
+        return ExchangeRate.objects.select_related("organization").order_by(
+            "-date", "currency", "quote_currency", "organization__name"
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
         context = super().get_context_data(
-            can_add=self.request.user.has_perm("funds.add_exchangerate"), **kwargs
+            can_add=user.has_perm("funds.add_exchangerate"), **kwargs
         )
-        context["rows"] = [(rate, plain_rate(rate.rate)) for rate in context["object_list"]]
+        editable = set(rate_organizations(user).values_list("pk", flat=True))
+        create_url = reverse("funds:exchangerate_create")
+        context["rows"] = [
+            (
+                rate,
+                plain_rate(rate.rate),
+                create_url + "?" + urlencode(rate_initial(rate))
+                if rate.organization_id in editable
+                else None,
+            )
+            for rate in context["object_list"]
+        ]
         return context
 
 
+def rate_initial(rate: ExchangeRate) -> dict[str, Any]:
+    """The query string that opens the form on an existing rate, to correct it."""
+    return {
+        "organization": rate.organization_id,
+        "currency": rate.currency,
+        "quote_currency": rate.quote_currency,
+        "date": rate.date.isoformat(),
+        "rate": plain_rate(rate.rate),
+        "source": rate.source,
+    }
+
+
 class ExchangeRateCreateView(FormPageView):
+    """Add a rate to (or correct one in) the table of an organization where the user is a
+    fund manager or an administrator."""
+
     permission_required = "funds.add_exchangerate"
     template_name = "funds/exchangerate_form.html"
+    prefilled = ("organization", "currency", "quote_currency", "date", "rate", "source")
+
+    def initial(self) -> dict[str, Any]:
+        # From the list's "Correct" links and the contribution page's link.
+        return {
+            name: self.request.GET[name][:300]
+            for name in self.prefilled
+            if self.request.GET.get(name)
+        }
 
     def make_form(self, data: Any = None, initial: dict[str, Any] | None = None) -> FundsForm:
-        return ExchangeRateForm(data, initial=initial)
+        return ExchangeRateForm(
+            data, initial=initial, organizations=rate_organizations(self.request.user)
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.make_form(data=request.POST)
@@ -617,6 +686,7 @@ class ExchangeRateCreateView(FormPageView):
             try:
                 rate = services.set_exchange_rate(
                     actor=request.user,
+                    organization=data["organization"],
                     currency=data["currency"],
                     quote_currency=data["quote_currency"],
                     day=data["date"],
@@ -628,7 +698,11 @@ class ExchangeRateCreateView(FormPageView):
             else:
                 messages.success(request, _("Rate saved: %(rate)s.") % {"rate": rate})
                 return HttpResponseRedirect(
-                    reverse("funds:exchangerate_list") + f"?currency={rate.currency}"
+                    reverse("funds:exchangerate_list")
+                    + "?"
+                    + urlencode(
+                        {"currency": rate.currency, "organization": data["organization"].code}
+                    )
                 )
         return self.render_form(form, status=400)
 
@@ -892,6 +966,7 @@ def run_step(step: str, form: Any, programme: Programme, user: Any) -> str:
             organization=data["organization"],
             amount=data["amount"],
             transferred_on=data["transferred_on"],
+            expected_version=data["version"],
         )
         return _("Tranche %(number)s of %(amount)s transferred to %(organization)s.") % {
             "number": tranche.number,
@@ -921,7 +996,10 @@ def next_steps(programme: Programme, user: Any) -> list[str]:
     to transfer), report, and close."""
     status = programme.status
     can_manage = user.has_perm(MANAGE, programme)
-    can_assess = user.has_perm(ASSESS, programme)
+    # Nobody assesses a note their own organization sent (the service refuses it too).
+    can_assess = user.has_perm(ASSESS, programme) and (
+        str(programme.submitted_by_organization_id) not in roles_of(user)
+    )
     if status == ProgrammeStatus.SUBMITTED:
         return ["assess"] if can_assess else []
     if status == ProgrammeStatus.ASSESSED:
@@ -1137,22 +1215,23 @@ class ProgrammePageMixin:
         }
 
     def approval(self, programme: Programme) -> dict[str, Any]:
-        """What approving would take and what the fund has for this programme (money
-        unearmarked or earmarked to its thematic area or regions)."""
+        """What approving would take from each pool, as the service plans it
+        (`services.plan_allocation`): when the pools fall short, what they could give."""
         available = ledger.available_cents_by_pool(programme.fund)
-        pools = services.pools_for(programme)
-        usable = ledger.from_cents(sum(max(available.get(pool, 0), 0) for pool in pools))
         budget = sum((p.budget for p in programme.participants.all()), ZERO)
-        labels = pool_labels(pools, programme.fund)
+        taken = services.plan_allocation(
+            ledger.to_cents(budget),
+            available,
+            programme.thematic_area.code,
+            services.programme_places(programme),
+        )
+        usable = ledger.from_cents(sum(taken.values()))
+        labels = pool_labels(list(taken), programme.fund)
         return {
             "usable": usable,
             "budget": budget,
             "enough": usable >= budget,
-            "pools": [
-                (labels[pool], ledger.from_cents(available.get(pool, 0)))
-                for pool in pools
-                if available.get(pool, 0) > 0
-            ],
+            "pools": [(labels[pool], ledger.from_cents(part)) for pool, part in taken.items()],
         }
 
 

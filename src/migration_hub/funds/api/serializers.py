@@ -63,14 +63,14 @@ class PercentField(serializers.DecimalField):
     {
         "type": "string",
         "format": "decimal",
-        "pattern": r"^\d{1,16}(\.\d{1,2})?$",
+        "pattern": r"^\d{1,12}(\.\d{1,2})?$",
         "example": "250000.00",
     }
 )
 class AmountInputField(serializers.CharField):
     """An amount sent to a service. Text (or a whole number) only: a JSON number with a
     fraction has already lost the exact amount as a float. The service checks the rest
-    (positive, two decimals at most) and names the field."""
+    (positive, two decimals at most, below 1,000,000,000,000) and names the field."""
 
     default_error_messages = {
         "float": _('Send the amount as a string, such as "250000.00", not as a JSON number.'),
@@ -410,9 +410,30 @@ class SignatureSerializer(StrictFieldsMixin, serializers.Serializer):
     signed_on = serializers.DateField()
 
 
+def version_field(help_text: Any) -> serializers.IntegerField:
+    """The optional `version` of a write that posts money: when given and the record has
+    changed since (every deposit or tranche moves its version), the service refuses with a 400
+    on `version` and records nothing, so a retried or repeated request cannot post twice."""
+    return serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=2**63 - 1, help_text=help_text
+    )
+
+
 class DepositCreateSerializer(StrictFieldsMixin, serializers.Serializer):
-    date = serializers.DateField(help_text=_("The day the money arrived (its exchange rate)."))
+    date = serializers.DateField(
+        help_text=_(
+            "The day the money arrived (its exchange rate, in the fund organization's rate "
+            "table): not in the future, not before the signature."
+        )
+    )
     amount = AmountInputField(help_text=_("In the contribution's currency."))
+    version = version_field(
+        _(
+            "Optional. The contribution's `version` as you read it. When given, a request made "
+            "after the contribution changed (another deposit, even this same request sent "
+            "twice) is refused with a 400 on `version` and nothing is recorded."
+        )
+    )
 
 
 # Calls and programmes ---------------------------------------------------------------------------
@@ -536,7 +557,16 @@ class TransferSerializer(StrictFieldsMixin, serializers.Serializer):
         help_text=_("The participating organization's registry code, such as IOM."),
     )
     amount = AmountInputField()
-    transferred_on = serializers.DateField()
+    transferred_on = serializers.DateField(
+        help_text=_("Not in the future, not before the approval.")
+    )
+    version = version_field(
+        _(
+            "Optional. The programme's `version` as you read it. When given, a request made "
+            "after the programme changed (another tranche, even this same request sent twice) "
+            "is refused with a 400 on `version` and nothing is recorded."
+        )
+    )
 
 
 # The ledger -------------------------------------------------------------------------------------

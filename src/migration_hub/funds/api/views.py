@@ -150,6 +150,7 @@ class ContributionViewSet(
                 country=data.pop("donor_country", None),
                 organization=data.pop("donor_organization", None),
                 name=data.pop("donor_name", ""),
+                actor=request.user,
             )
             contribution = services.record_contribution(
                 actor=request.user, fund=fund, donor=donor, **data
@@ -176,7 +177,8 @@ class ContributionViewSet(
     )
     @action(detail=True, methods=["post"])
     def deposits(self, request: Request, pk: str | None = None) -> Response:
-        """Record money received on a signed contribution (services.record_deposit)."""
+        """Record money received on a signed contribution (services.record_deposit). Send the
+        contribution's `version` to make a retry safe: a repeated request is then refused."""
         contribution = self.get_object()
         form = serializers.DepositCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -185,6 +187,7 @@ class ContributionViewSet(
             contribution=contribution,
             day=form.validated_data["date"],
             amount=form.validated_data["amount"],
+            expected_version=form.validated_data.get("version"),
         )
         return Response(
             serializers.FundDepositSerializer(deposit).data, status=status.HTTP_201_CREATED
@@ -253,12 +256,17 @@ class ProgrammeViewSet(CodeLookupMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def transfers(self, request: Request, code: str | None = None) -> Response:
         """Transfer a tranche to one participating organization, within its budget
-        (services.transfer_tranche)."""
+        (services.transfer_tranche). Send the programme's `version` to make a retry safe: a
+        repeated request is then refused."""
         programme = self.get_object()
         form = serializers.TransferSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
         tranche = services.transfer_tranche(
-            actor=request.user, programme=programme, **form.validated_data
+            actor=request.user,
+            programme=programme,
+            expected_version=data.pop("version", None),
+            **data,
         )
         return Response(serializers.TrancheSerializer(tranche).data, status=status.HTTP_201_CREATED)
 
