@@ -463,3 +463,25 @@ def test_user_text_is_escaped_in_the_html_and_the_charts(fund, approved_programm
     html = reports.to_html(reports.build("portfolio", fund=fund))
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_a_server_without_pango_gets_a_clear_503_and_the_xlsx_still_works(
+    client, fund, viewer, monkeypatch
+):
+    """WeasyPrint loads Pango (a system library) when imported; without it the PDF link says
+    what to install instead of failing with a server error."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name.startswith("weasyprint"):
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    client.force_login(viewer)
+    pdf = client.get(f"/funds/{fund.code}/portfolio.pdf")
+    assert pdf.status_code == 503
+    assert "apt-get install libpango-1.0-0" in pdf.content.decode()
+    assert client.get(f"/funds/{fund.code}/portfolio.xlsx").status_code == 200

@@ -802,9 +802,22 @@ def to_html(report: Report) -> str:
     )
 
 
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint cannot load the Pango library it draws text with (a system package)."""
+
+
 def pdf_document(report: Report) -> Any:
     """WeasyPrint's laid-out document (pages), before it is written as PDF."""
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # WeasyPrint loads Pango with ctypes when it is imported.
+        raise PdfUnavailable(
+            _(
+                "PDF reports need the Pango library on the server (Debian or Ubuntu: "
+                "apt-get install libpango-1.0-0 libpangoft2-1.0-0). The XLSX download works "
+                "without it."
+            )
+        ) from error
 
     return HTML(string=to_html(report), url_fetcher=url_fetcher()).render()
 

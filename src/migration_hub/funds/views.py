@@ -396,9 +396,12 @@ class ReportDownloadView(FundMixin, LoginRequiredMixin, PermissionRequiredMixin,
             )
         if fmt not in reports.FORMATS:
             raise Http404
-        content, content_type, filename = reports.render(
-            self.document, fmt, fund=self.fund, donor=donor
-        )
+        try:
+            content, content_type, filename = reports.render(
+                self.document, fmt, fund=self.fund, donor=donor
+            )
+        except reports.PdfUnavailable as error:
+            return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
