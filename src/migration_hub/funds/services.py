@@ -938,6 +938,28 @@ def approve_programme(*, actor: Any, programme: Programme, approved_on: date) ->
     return programme
 
 
+def received_by(programme: Programme, organization: Any) -> Decimal:
+    """What the programme has transferred to one participating organization (summed here:
+    SQLite would sum the decimal column as a float)."""
+    return sum(
+        programme.tranches.filter(organization=organization).values_list("amount", flat=True),
+        Decimal("0"),
+    )
+
+
+def spent_by(programme: Programme, organization: Any) -> Decimal:
+    """What one organization's financial reports on the programme say it spent."""
+    return sum(
+        (
+            expenditure or Decimal("0")
+            for expenditure in programme.reports.filter(
+                kind=ReportKind.FINANCIAL, organization=organization
+            ).values_list("expenditure", flat=True)
+        ),
+        Decimal("0"),
+    )
+
+
 @transaction.atomic
 def transfer_tranche(
     *,
@@ -971,9 +993,7 @@ def transfer_tranche(
                 % {"organization": organization, "programme": programme.code, "names": names}
             }
         )
-    sent = sum(
-        (t.amount for t in programme.tranches.filter(organization=organization)), Decimal("0")
-    )
+    sent = received_by(programme, organization)
     if sent + amount > participant.budget:
         raise ValidationError(
             {
@@ -1075,18 +1095,8 @@ def submit_report(
             raise ValidationError(
                 {"tranches": _("A report accounts only for its own organization's tranches.")}
             )
-        previous = sum(
-            (
-                r.expenditure or Decimal("0")
-                for r in programme.reports.filter(
-                    kind=ReportKind.FINANCIAL, organization=organization
-                )
-            ),
-            Decimal("0"),
-        )
-        received = sum(
-            (t.amount for t in programme.tranches.filter(organization=organization)), Decimal("0")
-        )
+        previous = spent_by(programme, organization)
+        received = received_by(programme, organization)
         if previous + spent > received:
             raise ValidationError(
                 {
@@ -1135,11 +1145,11 @@ def close_programme(*, actor: Any, programme: Programme, closed_on: date) -> Pro
         ]
     )
     _check_day(closed_on, "closed_on", not_before=last_step, what=_("its last tranche or report"))
-    unreported = [
-        tranche
-        for tranche in programme.tranches.select_related("organization")
-        if not tranche.reports.filter(kind=ReportKind.FINANCIAL).exists()
-    ]
+    unreported = list(
+        programme.tranches.select_related("organization").exclude(
+            reports__kind=ReportKind.FINANCIAL
+        )
+    )
     if unreported:
         raise ValidationError(
             {
@@ -1162,19 +1172,7 @@ def close_programme(*, actor: Any, programme: Programme, closed_on: date) -> Pro
     # Unspent money each organization returns, taken from the pools its tranches came from.
     for participant in programme.participants.select_related("organization"):
         organization = participant.organization
-        received = sum(
-            (t.amount for t in programme.tranches.filter(organization=organization)), Decimal("0")
-        )
-        spent = sum(
-            (
-                r.expenditure or Decimal("0")
-                for r in programme.reports.filter(
-                    kind=ReportKind.FINANCIAL, organization=organization
-                )
-            ),
-            Decimal("0"),
-        )
-        unspent = to_cents(received - spent)
+        unspent = to_cents(received_by(programme, organization) - spent_by(programme, organization))
         if unspent > 0:
             paid = {
                 pool: -cents
