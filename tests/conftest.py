@@ -12,8 +12,11 @@ from migration_hub.accounts.models import Organization, User
 from migration_hub.core import search
 from migration_hub.core.models import Country
 from migration_hub.core.services import load_countries
+from migration_hub.registry.models import Framework, FrameworkItem
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
+
+GCM_SOURCE = "https://undocs.org/A/RES/73/195"
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +92,23 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def objectives(db):
+    gcm = Framework.objects.create(
+        code="GCM", name="Global Compact for Migration", source=GCM_SOURCE
+    )
+    return {
+        n: FrameworkItem.objects.create(
+            framework=gcm,
+            code=f"GCM-O{n}",
+            kind="objective",
+            number=str(n),
+            title=f"Objective {n}",
+            short_title=f"Objective {n}",
+            position=n,
+            source=GCM_SOURCE,
+        )
+        for n in range(1, 24)
+    }

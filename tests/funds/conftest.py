@@ -14,29 +14,10 @@ from migration_hub.core.models import Country, Region
 from migration_hub.funds import services
 from migration_hub.funds.choices import DecisionOutcome
 from migration_hub.funds.models import Fund, Programme
-from migration_hub.registry.models import Framework, FrameworkItem
 from migration_hub.registry.models import Organization as RegistryOrganization
 
 S = "https://mptf.undp.org/fund/mig00"
 DAY = date(2024, 3, 1)
-
-
-@pytest.fixture
-def objectives(db):
-    gcm = Framework.objects.create(code="GCM", name="Global Compact for Migration", source=S)
-    return {
-        n: FrameworkItem.objects.create(
-            framework=gcm,
-            code=f"GCM-O{n}",
-            kind="objective",
-            number=str(n),
-            title=f"Objective {n}",
-            short_title=f"Objective {n}",
-            position=n,
-            source=S,
-        )
-        for n in range(1, 24)
-    }
 
 
 @pytest.fixture

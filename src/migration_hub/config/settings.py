@@ -55,11 +55,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "migration_hub.core",
     "migration_hub.accounts",
     "migration_hub.registry",
     "migration_hub.statistics",
     "migration_hub.funds",
+    "migration_hub.reviews",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +194,16 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 globals().update(
     env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
 )
+# Background work (report compilation): run in the request on one machine ("immediate"), or
+# queued in the database ("database") for `migration-hub manage db_worker` to run.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env.str("TASKS_BACKEND", default="immediate")]}}
+# Documents annexed to a GCM review.
+REVIEW_ATTACHMENT_MAX_BYTES = env.int("REVIEW_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Migration Hub <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -8,6 +8,7 @@ urlpatterns = [
     path("registry/", include("migration_hub.registry.urls")),
     path("statistics/", include("migration_hub.statistics.urls")),
     path("funds/", include("migration_hub.funds.urls")),
+    path("reviews/", include("migration_hub.reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/", include("migration_hub.core.api.urls")),
