@@ -16,19 +16,13 @@ from django.utils.formats import get_format
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 
+from migration_hub.core.charts import FONT, SCHEMA, report_svg
+
 from .ledger import CENT
 from .selectors import Portfolio, Share
 
-# The Vega-Lite version bundled in vl-convert (and vendored for the pages).
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-VL_VERSION = "6.4"
 WIDTH = 560
 ROW_HEIGHT = 26
-FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans Arabic", sans-serif'
-# In reports vl-convert lays out the text and WeasyPrint draws it: both must use one font, or
-# labels measured in a narrow font are clipped when drawn in a wider one. DejaVu Sans is the
-# font the PDF's text is set in (see templates/funds/pdf/report.html).
-REPORT_FONT = "DejaVu Sans"
 
 # Okabe-Ito colours, distinguishable with colour-blindness; the status is also written out
 # in each bar's label and in the legend, never shown by colour alone.
@@ -280,9 +274,4 @@ def region_chart(folio: Portfolio) -> dict[str, Any] | None:
 
 
 def to_svg(spec: dict[str, Any]) -> str:
-    """The chart drawn as SVG by vl-convert for a report, in the report's font; no base URL is
-    allowed, so nothing is fetched."""
-    import vl_convert
-
-    spec = {**spec, "config": {**spec.get("config", {}), "font": REPORT_FONT}}
-    return vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION, allowed_base_urls=[])
+    return report_svg(spec)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from migration_hub.core.choices import ExportFormat
 from migration_hub.core.exports import CONTENT_TYPES, neutralise
+from migration_hub.core.pdf import url_fetcher, weasyprint_html
 
 from . import charts, selectors
 from .charts import below, money, number, percent, shortfall
@@ -752,29 +753,6 @@ def to_xlsx(report: Report) -> bytes:
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def url_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that refuses every URL except a data: URI."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # pragma: no cover - WeasyPrint before the URLFetcher class (< 68)
-        from weasyprint import default_url_fetcher
-
-        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
-            if not url.lower().startswith("data:"):
-                raise ValueError(f"reports fetch nothing: {url}")
-            return default_url_fetcher(url, *args, **kwargs)
-
-        return fetch
-
-    class DataOnly(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.lower().startswith("data:"):
-                raise ValueError(f"reports fetch nothing: {url}")
-            return super().fetch(url, headers)
-
-    return DataOnly(allowed_protocols=["data"], timeout=1)
-
-
 def _draw_charts(report: Report) -> None:
     for section in report.sections:
         if section.chart is None or section.svg:
@@ -802,24 +780,10 @@ def to_html(report: Report) -> str:
     )
 
 
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint cannot load the Pango library it draws text with (a system package)."""
-
-
 def pdf_document(report: Report) -> Any:
     """WeasyPrint's laid-out document (pages), before it is written as PDF."""
-    try:
-        from weasyprint import HTML
-    except OSError as error:  # WeasyPrint loads Pango with ctypes when it is imported.
-        raise PdfUnavailable(
-            _(
-                "PDF reports need the Pango library on the server (Debian or Ubuntu: "
-                "apt-get install libpango-1.0-0 libpangoft2-1.0-0). The XLSX download works "
-                "without it."
-            )
-        ) from error
-
-    return HTML(string=to_html(report), url_fetcher=url_fetcher()).render()
+    html_class = weasyprint_html(_("The XLSX download works without it."))
+    return html_class(string=to_html(report), url_fetcher=url_fetcher()).render()
 
 
 def to_pdf(report: Report) -> bytes:

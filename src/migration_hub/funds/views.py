@@ -38,6 +38,7 @@ from migration_hub.accounts.models import Organization as Tenant
 from migration_hub.core.choices import Role
 from migration_hub.core.exports import Column
 from migration_hub.core.models import Region
+from migration_hub.core.pdf import PdfUnavailable
 from migration_hub.core.permissions import organizations_with_role, roles_of
 from migration_hub.core.views import FilteredListView
 
@@ -400,7 +401,7 @@ class ReportDownloadView(FundMixin, LoginRequiredMixin, PermissionRequiredMixin,
             content, content_type, filename = reports.render(
                 self.document, fmt, fund=self.fund, donor=donor
             )
-        except reports.PdfUnavailable as error:
+        except PdfUnavailable as error:
             return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -13,16 +13,14 @@ from django.utils.formats import get_format
 from django.utils.numberformat import format as number_format
 from django.utils.translation import gettext as _
 
+from migration_hub.core.charts import FONT, SCHEMA, VL_VERSION
+
 from ..areas import WORLD
 from ..choices import AreaKind, ImportKind, Sex
 from ..models import Area, Dataset
 
-# The Vega-Lite version vendored in static/vendor/vega and bundled in vl-convert.
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
-VL_VERSION = "6.4"
 EXPORT_WIDTH = 640
 HEIGHT = 260
-FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans Arabic", sans-serif'
 
 # Okabe-Ito colours (distinguishable with colour-blindness), each line also dashed differently.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY = (
