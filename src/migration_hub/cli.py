@@ -1,4 +1,4 @@
-"""The `migration-hub` command: demo, serve, manage, load-reference, import.
+"""The `migration-hub` command: demo, serve, manage, load-reference, import, funds, report.
 
 Every failure ends with one line saying what to fix, and a non-zero exit status.
 """
@@ -147,6 +147,10 @@ def command_demo(args: argparse.Namespace) -> int:
 
     if ensure_demo_fund() is not None:
         print("Funds: a demo Migration MPTF with contributions and programmes at every step.")
+    from migration_hub.reviews.demo import ensure_demo_reviews
+
+    if (reviews_report := ensure_demo_reviews()) is not None:
+        print(f"Reviews: {reviews_report}.")
     print("\nDemo accounts (one per role):")
     width = max(len(account.username) for account in accounts)
     for account in accounts:
@@ -317,6 +321,105 @@ def command_funds_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_reviews_import(args: argparse.Namespace) -> int:
+    _setup_django()
+    from migration_hub.accounts.models import Organization
+    from migration_hub.reviews.importers import ReviewImportRejected, import_reviews
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path} is not a file: give the path of a JSON file of reviews.")
+    organization = Organization.objects.filter(code=args.organization).first()
+    if organization is None:
+        codes = ", ".join(Organization.objects.order_by("code").values_list("code", flat=True))
+        raise CommandError(
+            f"There is no organization with the code {args.organization!r} "
+            f"(known codes: {codes or 'none yet'})."
+        )
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"Importing {path.name[:18]}", total=None)
+            report = import_reviews(
+                path,
+                organization=organization,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except ReviewImportRejected as error:
+        lines = "\n".join(f"  {line}" for line in error.lines())
+        raise CommandError(f"{error.summary()}. Fix these and run again:\n{lines}") from None
+    print(f"{report} for {organization}.")
+    return 0
+
+
+def command_reviews_cycles(args: argparse.Namespace) -> int:
+    _setup_django()
+    from migration_hub.reviews.models import Cycle
+    from migration_hub.reviews.services import ensure_cycles
+
+    if args.until is not None and not 2020 <= args.until <= 2100:
+        raise CommandError(f"--until {args.until}: give a year between 2020 and 2100.")
+    created = ensure_cycles(until_year=args.until)
+    cycles = Cycle.objects.order_by("due_on", "kind", "commission")
+    if args.until:
+        cycles = cycles.filter(year__lte=args.until)
+    print(f"{created} review cycles created; the GCM's schedule:")
+    for cycle in cycles:
+        confirmed = "confirmed" if cycle.dates_confirmed else "expected"
+        print(f"  {cycle.title:<36} due {cycle.due_on}  ({confirmed})")
+    return 0
+
+
+REPORT_FORMATS = ("html", "docx", "pdf")
+REPORT_LANGUAGES = ("ar", "zh-hans", "en", "fr", "ru", "es")
+
+
+def command_report_compile(args: argparse.Namespace) -> int:
+    """Compile a GCM report as the system (no user), with a progress bar."""
+    output = Path(args.output)
+    fmt = args.format or output.suffix.lstrip(".").lower()
+    if fmt not in REPORT_FORMATS:
+        raise CommandError(
+            f"Cannot tell the format of {output.name}: pass --format "
+            f"{'|'.join(REPORT_FORMATS)} or name the file .html, .docx or .pdf."
+        )
+    if not output.parent.is_dir():
+        raise CommandError(
+            f"The folder {output.parent} does not exist: create it or choose another --output."
+        )
+    _setup_django()
+    from migration_hub.reviews import documents
+    from migration_hub.reviews.compilation import ReportInputError
+
+    with _progress() as progress:
+        task = progress.add_task("Compiling the report", total=documents.TOTAL_STEPS)
+
+        def advance(step: int, total: int, message: str) -> None:
+            progress.update(task, completed=step, total=total, description=str(message)[:28])
+
+        try:
+            content, report = documents.compile_document(
+                args.cycle,
+                args.scope,
+                fmt,
+                language=args.language,
+                progress=advance,
+                base_url=args.base_url or "",
+            )
+        except ReportInputError as error:
+            raise CommandError(error.message) from None
+        except documents.PdfUnavailable as error:
+            raise CommandError(str(error)) from None
+    try:
+        output.write_bytes(content)
+    except OSError as error:
+        raise CommandError(
+            f"Cannot write {output} ({error.strerror}): choose another --output."
+        ) from None
+    summary = "an empty report: no review" if report.is_empty else f"{report.total} reviews"
+    print(f"{report.title}: {summary}; {fmt.upper()} written to {output}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migration-hub",
@@ -390,6 +493,53 @@ def build_parser() -> argparse.ArgumentParser:
     check = funds_commands.add_parser("check", help="check that every fund's ledger balances")
     check.add_argument("--fund", help="one fund's code (default: every fund)")
     check.set_defaults(handler=command_funds_check)
+
+    report = commands.add_parser("report", help="GCM reviews: compile a report")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="ACTION")
+    compile_ = report_commands.add_parser(
+        "compile",
+        help="compile a cycle's report as HTML, DOCX or PDF",
+        description="Compile the report on the reviews submitted or published for a cycle.",
+    )
+    compile_.add_argument("--cycle", type=int, required=True, help="the cycle's year (2026)")
+    compile_.add_argument(
+        "--scope",
+        required=True,
+        help="global, a regional commission (ECA, ECE, ECLAC, ESCAP, ESCWA), an M49 region "
+        "code (002) or a country's ISO code (KEN or KE)",
+    )
+    compile_.add_argument(
+        "--format", choices=REPORT_FORMATS, help="default: from the output file's extension"
+    )
+    compile_.add_argument("--output", required=True, help="the file to write")
+    compile_.add_argument(
+        "--language", choices=REPORT_LANGUAGES, default="en", help="the report's fixed text"
+    )
+    compile_.add_argument(
+        "--base-url", help="the site's address, to make the links to reviews absolute"
+    )
+    compile_.set_defaults(handler=command_report_compile)
+
+    reviews = commands.add_parser("reviews", help="GCM reviews: import reviews, review cycles")
+    reviews_commands = reviews.add_subparsers(
+        dest="reviews_command", required=True, metavar="ACTION"
+    )
+    reviews_import = reviews_commands.add_parser(
+        "import",
+        help="import voluntary reviews from a JSON file (a file with any problem imports nothing)",
+    )
+    reviews_import.add_argument("file")
+    reviews_import.add_argument(
+        "--organization", required=True, help="code of the organization that writes the reviews"
+    )
+    reviews_import.set_defaults(handler=command_reviews_import)
+    reviews_cycles = reviews_commands.add_parser(
+        "cycles", help="create the GCM's review schedule (IMRFs, regional reviews, SG reports)"
+    )
+    reviews_cycles.add_argument(
+        "--until", type=int, help="the last year to schedule (default: six years ahead)"
+    )
+    reviews_cycles.set_defaults(handler=command_reviews_cycles)
     return parser
 
 

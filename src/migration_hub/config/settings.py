@@ -294,6 +294,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Field names shared by different choice sets across apps get one enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": "migration_hub.reviews.choices.ReviewStatus",
+        "PledgeStatusEnum": "migration_hub.reviews.choices.PledgeStatus",
+        "ReviewLevelEnum": "migration_hub.reviews.choices.ReviewLevel",
+        "LanguageEnum": [code for code, _name in LANGUAGES],
+    },
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/registry/", include("migration_hub.registry.api.urls")),
     path("api/statistics/", include("migration_hub.statistics.api.urls")),
     path("api/funds/", include("migration_hub.funds.api.urls")),
+    path("api/reviews/", include("migration_hub.reviews.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
