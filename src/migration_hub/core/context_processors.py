@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (reverse("core:country_list"), _("Countries")),
             (reverse("accounts:organization_list"), _("Organizations")),
             (reverse("funds:fund_list"), _("Funds")),
+            (reverse("reviews:review_list"), _("Reviews")),
         ]
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))

@@ -91,6 +91,8 @@ is_review_writer = has_role_for(*WRITER_ROLES)
 is_review_manager = has_role_for(*MANAGER_ROLES)
 
 rules.add_perm("reviews.view_cycle", rules.always_allow)
+# The list is open to every signed-in person; its rows come from selectors.reviews_for.
+rules.add_perm("reviews.list_review", rules.is_authenticated)
 rules.add_perm(
     "reviews.view_review",
     is_superuser
