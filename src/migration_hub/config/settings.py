@@ -299,7 +299,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "migration_hub.reviews.choices.ReviewStatus",
         "PledgeStatusEnum": "migration_hub.reviews.choices.PledgeStatus",
         "ReviewLevelEnum": "migration_hub.reviews.choices.ReviewLevel",
-        "LanguageEnum": [code for code, _name in LANGUAGES],
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
     },
 }
 
