@@ -101,6 +101,8 @@ def test_a_secretariat_member_compiles_a_report_and_opens_it(
     assert "sandbox" in download["Content-Security-Policy"]
     body = b"".join(download.streaming_content).decode()
     assert "2026" in body
+    # The quotes link back to their review with the site's address, so they work offline too.
+    assert f'href="http://testserver/reviews/{complete_review.pk}/#objective-5"' in body
 
 
 def test_a_docx_report_is_downloaded_as_a_file(

@@ -202,6 +202,25 @@ class _Record:
     sections: dict[str, dict[str, Any]]
 
 
+def _null_characters(value: Any, where: str) -> list[str]:
+    """The places in `value` holding a NUL character, which no database text column takes."""
+    if isinstance(value, str):
+        return [where] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [
+            place
+            for key, item in value.items()
+            for place in _null_characters(key, where) + _null_characters(item, f"{where}.{key}")
+        ]
+    if isinstance(value, list):
+        return [
+            place
+            for position, item in enumerate(value)
+            for place in _null_characters(item, f"{where}[{position}]")
+        ]
+    return []
+
+
 def _check_record(
     index: int,
     record: dict[str, Any],
@@ -211,7 +230,9 @@ def _check_record(
     """The checks jsonschema cannot make; lookups come from `cycles` and `countries`, filled
     from the database on first use."""
     where = f"reviews[{index}]"
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(place, "contains a null character") for place in _null_characters(record, where)
+    ]
     spec = record.get("cycle") or {}
     key = (spec.get("kind", ""), spec.get("year", 0), spec.get("commission", "") or "")
     if key not in cycles:
@@ -259,11 +280,13 @@ def _check_record(
     for section_key, content in (record.get("sections") or {}).items():
         place = f"{where}.sections.{section_key}"
         if section_key.startswith("objective-"):
-            number = section_key.removeprefix("objective-")
-            if not number.isdigit() or not 1 <= int(number) <= OBJECTIVE_COUNT:
+            digits = section_key.removeprefix("objective-")
+            # Files written elsewhere may pad the number ("objective-05"): read it as 5.
+            number = services.objective_number(digits.lstrip("0")) if digits.isascii() else None
+            if number is None:
                 problems.append(Problem(place, f"objective number outside 1-{OBJECTIVE_COUNT}"))
                 continue
-            section_key = f"objective-{int(number)}"
+            section_key = f"objective-{number}"
         elif section_key not in SectionKey.values:
             continue  # reported by the schema
         if not isinstance(content, dict):
@@ -280,10 +303,6 @@ def _check_record(
                 for name, messages in error.message_dict.items()
             ]
             continue
-        for name in ("text", "evidence", "progress"):
-            value = content.get(name, "")
-            if isinstance(value, str) and "\x00" in value:
-                problems.append(Problem(f"{place}.{name}", "contains a null character"))
         sections[section_key] = {
             "progress": content.get("progress", "") or "",
             "text": str(content.get("text", "")).strip(),

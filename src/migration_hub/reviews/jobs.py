@@ -20,7 +20,13 @@ from .models import ReportJob
 
 @transaction.atomic
 def start_report_job(
-    actor: Any, cycle_year: int, scope: str, format: str, language: str = "en"
+    actor: Any,
+    cycle_year: int,
+    scope: str,
+    format: str,
+    language: str = "en",
+    *,
+    base_url: str = "",
 ) -> ReportJob:
     """Queue the compilation of `cycle_year`'s report on `scope` as `format` in `language`.
 
@@ -60,6 +66,7 @@ def start_report_job(
         scope=parsed.code,
         format=format,
         language=language,
+        base_url=base_url[:200] if base_url.startswith(("https://", "http://")) else "",
     )
     audit.record(
         actor,

@@ -442,6 +442,9 @@ class ReportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.CharField(_("step"), max_length=200, blank=True)
     output = models.CharField(_("file"), max_length=300, blank=True)
+    # The site's address when the job was asked for from a page, so that the report's links
+    # back to each review work once the file is downloaded.
+    base_url = models.CharField(_("site address"), max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)

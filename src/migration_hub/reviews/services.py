@@ -3,9 +3,11 @@ actor's permission, validates its input (a ValidationError names the field) and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +34,6 @@ from .choices import (
     Stakeholder,
 )
 from .models import (
-    OBJECTIVE_COUNT,
     Attachment,
     Comment,
     Cycle,
@@ -141,6 +142,42 @@ def section_label(key: str) -> str:
     return str(SectionKey(key).label)
 
 
+# One spelling per objective (no leading zeros, ASCII digits only): a review holds one section
+# per objective, and "objective-05" must not become a second objective-5.
+OBJECTIVE_NUMBER = re.compile(r"(?:[1-9]|1[0-9]|2[0-3])")
+YEAR = re.compile(r"[0-9]{4}")
+
+
+def objective_number(value: Any) -> int | None:
+    """1 to 23 from "7" or 7, None for anything else."""
+    text = str(value)
+    return int(text) if OBJECTIVE_NUMBER.fullmatch(text) else None
+
+
+def reject_nul(value: Any, field: str) -> None:
+    """PostgreSQL stores no NUL character in text or JSON; refuse it with the field's name."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValidationError({field: _("Remove the null character (\\x00) from this text.")})
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            reject_nul(key, field)
+            reject_nul(item, field)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            reject_nul(item, field)
+
+
+def _has_content(value: Any) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, Mapping):
+        return any(_has_content(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_content(item) for item in value)
+    return value is not None and value is not False
+
+
 def parse_section_key(key: str) -> int | None:
     """The objective number of an `objective-N` key, None for the other sections.
 
@@ -148,9 +185,11 @@ def parse_section_key(key: str) -> int | None:
     """
     if key in SectionKey.values:
         return None
-    number = key.removeprefix("objective-")
-    if key.startswith("objective-") and number.isdigit() and 1 <= int(number) <= OBJECTIVE_COUNT:
-        return int(number)
+    number = (
+        objective_number(key.removeprefix("objective-")) if key.startswith("objective-") else None
+    )
+    if number is not None:
+        return number
     raise ValidationError(
         {
             "key": _(
@@ -297,9 +336,21 @@ def _list_of_strings(value: Any, field: str, allowed: Iterable[str] | None = Non
     return [item.strip()[:300] for item in value if item.strip()]
 
 
+def is_safe_link(url: str) -> bool:
+    """An http(s) address, or a path on this site (not `//host` nor `/\\host`, which browsers
+    read as another site)."""
+    if url.startswith(("https://", "http://")):
+        return bool(urlsplit(url).netloc)
+    return url.startswith("/") and not url.startswith(("//", "/\\"))
+
+
 def clean_section_data(key: str, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Check the structured part of a section against what that section holds."""
+    """Check the structured part of a section against what that section holds; empty values
+    are dropped, so a section holding only empty lists counts as empty."""
+    if data is not None and not isinstance(data, Mapping):
+        raise ValidationError({"data": _("Give the section's details as an object.")})
     data = dict(data or {})
+    reject_nul(data, "data")
     number = parse_section_key(key)
     if number is not None:
         allowed = {"indicator_values", "practices"}
@@ -349,7 +400,9 @@ def clean_section_data(key: str, data: Mapping[str, Any] | None) -> dict[str, An
                     {"indicator_values": _("Each indicator value names its indicator.")}
                 )
             year = row.get("year")
-            if year not in (None, "") and not (str(year).isdigit() and 1950 <= int(year) <= 2100):
+            if year not in (None, "") and not (
+                YEAR.fullmatch(str(year)) and 1950 <= int(year) <= 2100
+            ):
                 raise ValidationError({"indicator_values": _("A year is four digits.")})
             clean_values.append(
                 {
@@ -368,12 +421,12 @@ def clean_section_data(key: str, data: Mapping[str, Any] | None) -> dict[str, An
             if not isinstance(row, Mapping) or not str(row.get("title", "")).strip():
                 raise ValidationError({"practices": _("Each practice has a title.")})
             url = str(row.get("url", "")).strip()
-            if url and not url.startswith(("https://", "http://", "/")):
+            if url and not is_safe_link(url):
                 raise ValidationError({"practices": _("A practice's link is a web address.")})
             clean_practices.append({"title": str(row["title"]).strip()[:300], "url": url[:500]})
         if clean_practices:
             clean["practices"] = clean_practices
-    return clean
+    return {name: value for name, value in clean.items() if _has_content(value)}
 
 
 def _objective(number: int) -> FrameworkItem | None:
@@ -411,6 +464,7 @@ def save_section(
     if number is None and progress:
         errors["progress"] = _("Only an objective's section has a progress status.")
     for name, value in (("text", text), ("evidence", evidence)):
+        reject_nul(value, name)
         if len(value) > MAX_TEXT_CHARACTERS:
             errors[name] = _("Keep it under %(count)s characters.") % {
                 "count": f"{MAX_TEXT_CHARACTERS:,}"
@@ -491,7 +545,8 @@ def missing_sections(review: Review) -> list[tuple[str, str]]:
     missing = [
         (key, section_label(key))
         for key in REQUIRED_SECTIONS
-        if key not in sections or (not sections[key].text.strip() and not sections[key].data)
+        if key not in sections
+        or not (sections[key].text.strip() or _has_content(sections[key].data))
     ]
     if not any(
         section.objective_number and (section.progress or section.text.strip())
@@ -694,12 +749,12 @@ def _objectives(numbers_or_items: Iterable[Any]) -> list[FrameworkItem]:
         if isinstance(value, FrameworkItem):
             items.append(value)
             continue
-        number = str(value).removeprefix("GCM-O")
-        if not number.isdigit() or not 1 <= int(number) <= OBJECTIVE_COUNT:
+        number = objective_number(str(value).removeprefix("GCM-O"))
+        if number is None:
             raise ValidationError(
                 {"objectives": _("%(value)s is not a GCM objective (1 to 23).") % {"value": value}}
             )
-        item = _objective(int(number))
+        item = _objective(number)
         if item is None:
             raise ValidationError({"objectives": _("Load the registry's reference data first.")})
         items.append(item)

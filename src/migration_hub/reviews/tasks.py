@@ -56,6 +56,7 @@ def compile_report(job_id: int) -> str:
             job.format,
             language=job.language,
             progress=progress,
+            base_url=job.base_url,
         )
         directory = reports_dir()
         directory.mkdir(parents=True, exist_ok=True)

@@ -13,10 +13,12 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -268,6 +270,9 @@ class ReviewViewSet(
         """The co-authors' comments on the review; POST adds one (on a section with
         `section_key`)."""
         review = self.get_object()
+        if not request.user.has_perm("reviews.comment_review", review):
+            # The writers' working notes: readers of a published review do not see them.
+            raise NotFound(_("No such review."))
         if request.method == "GET":
             comments = Comment.objects.filter(review=review).select_related("author")
             return Response(serializers.CommentSerializer(comments, many=True).data)

@@ -342,8 +342,8 @@ class PledgeCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
         organizations = organizations_for_pledges(request.user)
         if len(organizations[:2]) == 1:
             initial["organization"] = organizations[0]
-        cycle_pk = request.GET.get("cycle", "")
-        if cycle_pk.isdigit():
+        cycle_pk = request.GET.get("cycle", "")[:18]
+        if cycle_pk.isascii() and cycle_pk.isdecimal():
             initial["cycle"] = selectors.cycles().filter(pk=int(cycle_pk)).first()
         return self.render_form(PledgeForm(user=request.user, initial=initial))
 

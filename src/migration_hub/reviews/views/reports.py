@@ -53,12 +53,12 @@ INLINE_REPORT_POLICY = (
 
 
 def start_report_job(
-    actor: Any, cycle_year: int, scope: str, format: str, language: str
+    actor: Any, cycle_year: int, scope: str, format: str, language: str, base_url: str = ""
 ) -> ReportJob:
     """Check the input, record the job and queue its task (`jobs.start_report_job`)."""
     from .. import jobs
 
-    return jobs.start_report_job(actor, cycle_year, scope, format, language)
+    return jobs.start_report_job(actor, cycle_year, scope, format, language, base_url=base_url)
 
 
 def output_file(job: ReportJob) -> Path:
@@ -179,6 +179,7 @@ class ReportCompileView(LoginRequiredMixin, PermissionRequiredMixin, View):
                     data["scope"],
                     data["format"],
                     data["language"],
+                    base_url=request.build_absolute_uri("/"),
                 )
             except ValidationError as error:
                 add_service_error(form, error)

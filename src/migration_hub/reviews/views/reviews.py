@@ -169,8 +169,8 @@ class ReviewCreateView(LoginRequiredMixin, View):
     def make_form(self, data: Any = None) -> ReviewForm:
         cycles = selectors.review_cycles().order_by("-year", "kind", "commission")
         initial = {"language": self.request.LANGUAGE_CODE}
-        cycle = self.request.GET.get("cycle", "")
-        if cycle.isdigit():
+        cycle = self.request.GET.get("cycle", "")[:18]
+        if cycle.isascii() and cycle.isdecimal():
             initial["cycle"] = cycles.filter(pk=int(cycle)).first()
         return ReviewForm(data, user=self.request.user, cycles=cycles, initial=initial)
 
@@ -260,6 +260,7 @@ def section_block(
     titles: dict[int, str] | None = None,
     saved: str = "",
     conflict: services.SectionConflict | None = None,
+    links: selectors.ObjectiveLinks | None = None,
 ) -> dict[str, Any]:
     """What the page shows of one section: its form (if the person may edit it) or its text,
     its comments, its links (objectives) and, after a refused save, both texts."""
@@ -274,7 +275,8 @@ def section_block(
         "label": services.section_label(key),
         "section": section,
         "form": form if may_edit else None,
-        "comments": comments if comments is not None else [],
+        # Comments are the writers' working notes: never shown to readers of a published review.
+        "comments": (comments or []) if user.has_perm("reviews.comment_review", review) else [],
         "comment_form": CommentForm(prefix=f"comment-{key}"),
         "save_url": reverse("reviews:section_save", kwargs={"pk": review.pk, "key": key}),
         "history_url": reverse("reviews:section_history", kwargs={"pk": review.pk, "key": key}),
@@ -287,7 +289,7 @@ def section_block(
     }
     if number:
         block["title"] = (titles if titles is not None else objective_titles()).get(number, "")
-        block["links"] = selectors.objective_links(review, number)
+        block["links"] = links or selectors.objective_links(review, number)
     return block
 
 
@@ -321,9 +323,13 @@ def editor_context(
     user = request.user
     sections = {section.key: section for section in review.sections.all()}
     comments: dict[str, list[Any]] = {}
-    for comment in review.comments.select_related("author"):
-        comments.setdefault(comment.section_key, []).append(comment)
+    if user.has_perm("reviews.comment_review", review):
+        for comment in review.comments.select_related("author"):
+            comments.setdefault(comment.section_key, []).append(comment)
     titles = objective_titles()
+    links = selectors.objective_links_for(
+        review, [s.objective_number for s in sections.values() if s.objective_number]
+    )
     override = override or {}
 
     def block(key: str) -> dict[str, Any]:
@@ -331,7 +337,12 @@ def editor_context(
             return override[key]
         section = sections.get(key) or Section(review=review, key=key, version=0)
         return section_block(
-            request, review, section, comments=comments.get(key, []), titles=titles
+            request,
+            review,
+            section,
+            comments=comments.get(key, []),
+            titles=titles,
+            links=links.get(section.objective_number),
         )
 
     objective_sections = sorted(
@@ -516,6 +527,9 @@ class SectionHistoryView(ReviewPage):
 
     def get(self, request: HttpRequest, pk: int, key: str) -> HttpResponse:
         review = self.review
+        # Earlier versions hold draft text never submitted: for the writers only.
+        if not request.user.has_perm("reviews.comment_review", review):
+            raise Http404
         section = section_of(review, key)
         versions = list(selectors.section_history(section)) if section.pk else []
         rows = [
