@@ -67,3 +67,35 @@ class AuditEventFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["action", "target_type", "since", "until"]
+
+
+class YesNoField(forms.ChoiceField):
+    """All, yes or no; `true`/`false` (also `1`/`0`, any case) in a query string. Any other
+    value is an error, rather than silently showing every row."""
+
+    ALIASES = {
+        "true": "true",
+        "1": "true",
+        "yes": "true",
+        "false": "false",
+        "0": "false",
+        "no": "false",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("empty_value", None)
+        kwargs["choices"] = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value).strip()
+        return self.ALIASES.get(text.lower(), text)
+
+    def clean(self, value: Any) -> bool | None:
+        return {"true": True, "false": False}.get(super().clean(value))
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads "All" (Django's says "Unknown")."""
+
+    field_class = YesNoField

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from migration_hub.core import selectors as core_selectors
+from migration_hub.core.filtersets import YesNoFilter
 
 from .choices import ContributionStatus, DonorKind, ProgrammeStatus, TransactionKind
 from .models import Call, Contribution, ExchangeRate, Fund, LedgerTransaction, Programme
@@ -123,7 +124,7 @@ class ContributionFilterSet(django_filters.FilterSet):
     region = django_filters.CharFilter(
         label=_("Earmarked to region (M49 code)"), field_name="earmarked_region__m49_code"
     )
-    earmarked = django_filters.BooleanFilter(
+    earmarked = YesNoFilter(
         label=_("Earmarked"), method="filter_earmarked", help_text=_("true or false.")
     )
     year = YearFilter(label=_("Pledged in year"), field_name="pledged_on__year")

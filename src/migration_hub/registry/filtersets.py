@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from migration_hub.core import selectors as core_selectors
+from migration_hub.core.filtersets import YesNoFilter
 from migration_hub.core.models import Country, Region
 
 from . import selectors
@@ -115,8 +116,8 @@ class InstrumentFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=InstrumentKind.choices, empty_label=_("All kinds")
     )
-    binding = django_filters.BooleanFilter(label=_("Legally binding"))
-    core_migration = django_filters.BooleanFilter(label=_("Core migration instrument"))
+    binding = YesNoFilter(label=_("Legally binding"))
+    core_migration = YesNoFilter(label=_("Core migration instrument"))
 
     class Meta:
         model = Instrument

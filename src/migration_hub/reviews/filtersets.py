@@ -14,6 +14,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from migration_hub.core.filtersets import YesNoFilter
+
 from .choices import Commission, CycleKind, PledgeStatus, ReviewLevel, ReviewStatus
 from .models import OBJECTIVE_COUNT, Pledge, Review
 
@@ -68,8 +70,8 @@ class ReviewFilterSet(django_filters.FilterSet):
         empty_label=_("All commissions"),
     )
     organization = CodeFilter(label=_("Organization (code)"), field_name="organization__code")
-    is_late = django_filters.BooleanFilter(label=_("Late"))
-    is_sample = django_filters.BooleanFilter(label=_("Sample"))
+    is_late = YesNoFilter(label=_("Late"))
+    is_sample = YesNoFilter(label=_("Sample"))
 
     class Meta:
         model = Review
@@ -87,7 +89,7 @@ class PledgeFilterSet(django_filters.FilterSet):
         label=_("GCM objective (1-23)"), method="filter_objective", max_value=OBJECTIVE_COUNT
     )
     organization = CodeFilter(label=_("Organization (code)"), field_name="organization__code")
-    is_sample = django_filters.BooleanFilter(label=_("Sample"))
+    is_sample = YesNoFilter(label=_("Sample"))
 
     class Meta:
         model = Pledge

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from migration_hub.core.filtersets import YesNoFilter
+
 from .areas import canonical_code
 from .choices import ContributionStatus, ImportKind, Sex
 from .models import Contribution, Dataset, Observation
@@ -41,7 +43,7 @@ class ObservationFilterSet(django_filters.FilterSet):
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
     revision = django_filters.CharFilter(field_name="dataset__revision", label=_("Revision"))
     dataset = django_filters.CharFilter(field_name="dataset__key", label=_("Data set key"))
-    flows = django_filters.BooleanFilter(
+    flows = YesNoFilter(
         field_name="origin", lookup_expr="isnull", exclude=True, label=_("Only figures by origin")
     )
 
