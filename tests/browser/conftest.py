@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -140,3 +141,35 @@ def people(transactional_db: None) -> dict[str, Any]:
     users["other_editor"] = UserFactory(username="other-editor")
     MembershipFactory(user=users["other_editor"], organization=other, role=Role.EDITOR)
     return {"home": home, "other": other, **users}
+
+
+@pytest.fixture
+def gcm(transactional_db: None, settings, tmp_path, countries, objectives) -> SimpleNamespace:
+    """A review season: the GCM's cycles, a ministry's focal point, a co-author, and the
+    Network's secretariat (an editor who publishes, an officer who compiles)."""
+    from migration_hub.accounts.choices import OrganizationKind
+    from migration_hub.reviews import services as review_services
+    from migration_hub.reviews.choices import CycleKind
+    from migration_hub.reviews.models import Cycle
+
+    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
+    review_services.ensure_cycles(until_year=2030)
+    ministry = OrganizationFactory(code="HOME", name="Home Ministry of Migration")
+    secretariat = OrganizationFactory(
+        code="NETWORK", name="Network Secretariat", kind=OrganizationKind.NETWORK_SECRETARIAT
+    )
+
+    def member(username: str, role: str, organization: Any) -> Any:
+        user = UserFactory(username=username)
+        MembershipFactory(user=user, organization=organization, role=role)
+        return user
+
+    return SimpleNamespace(
+        ministry=ministry,
+        focal_point=member("focal-point", Role.CONTRIBUTOR, ministry),
+        coauthor=UserFactory(username="coauthor"),
+        editor=member("secretariat-editor", Role.EDITOR, secretariat),
+        officer=member("secretariat-officer", Role.VIEWER, secretariat),
+        imrf=Cycle.objects.get(kind=CycleKind.IMRF, year=2026),
+    )

@@ -1,64 +1,25 @@
 """GCM follow-up and review in the browser: anyone opens the review calendar and adds it to a
 calendar program; a ministry's focal point makes a pledge, reports its status and finds it on
 the dashboard; a member of the Network's secretariat compiles a report and downloads it. axe
-checks every page opened.
-
-The data is set up through the services, as the reviews' tests do (tests/reviews/conftest.py,
-whose fixtures this directory cannot reach).
+checks every page opened. The review season comes from the `gcm` fixture (conftest.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from migration_hub.accounts.choices import OrganizationKind
-from migration_hub.core.choices import Role
-from migration_hub.core.services import load_countries
-from migration_hub.registry.models import Framework, FrameworkItem
-from migration_hub.reviews import services
 from migration_hub.reviews.choices import JobStatus, PledgeStatus
 from migration_hub.reviews.models import Pledge, ReportJob
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 from .conftest import CheckedPage
 
 pytestmark = pytest.mark.browser
 
-S = "https://undocs.org/A/RES/73/195"
 SUBMIT = "main button[type=submit]"  # the header's first submit button is the language form
-
-
-@pytest.fixture
-def gcm(transactional_db: None, settings, tmp_path) -> SimpleNamespace:
-    settings.DATA_DIR = tmp_path
-    load_countries()
-    services.ensure_cycles(until_year=2030)
-    framework = Framework.objects.create(code="GCM", name="Global Compact for Migration", source=S)
-    for n in range(1, 24):
-        FrameworkItem.objects.create(
-            framework=framework,
-            code=f"GCM-O{n}",
-            kind="objective",
-            number=str(n),
-            title=f"Objective {n}",
-            short_title=f"Objective {n}",
-            position=n,
-            source=S,
-        )
-    ministry = OrganizationFactory(code="HOME", name="Home Ministry of Migration")
-    secretariat = OrganizationFactory(
-        code="NETWORK", name="Network Secretariat", kind=OrganizationKind.NETWORK_SECRETARIAT
-    )
-    focal_point = UserFactory(username="focal-point")
-    MembershipFactory(user=focal_point, organization=ministry, role=Role.CONTRIBUTOR)
-    officer = UserFactory(username="secretariat-officer")
-    MembershipFactory(user=officer, organization=secretariat, role=Role.VIEWER)
-    return SimpleNamespace(ministry=ministry, focal_point=focal_point, officer=officer)
 
 
 def test_anyone_opens_the_calendar_and_downloads_it(page: CheckedPage, gcm) -> None:

@@ -18,56 +18,16 @@ import pytest
 from django.contrib.sessions.models import Session
 from playwright.sync_api import expect
 
-from migration_hub.accounts.choices import OrganizationKind
-from migration_hub.core.choices import Role
 from migration_hub.core.models import Country
-from migration_hub.core.services import load_countries
-from migration_hub.registry.models import Framework, FrameworkItem
 from migration_hub.reviews import services
-from migration_hub.reviews.choices import CycleKind, ReviewStatus, SectionKey
-from migration_hub.reviews.models import Cycle, Review, Section
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from migration_hub.reviews.choices import ReviewStatus, SectionKey
+from migration_hub.reviews.models import Review, Section
 
 from .conftest import CheckedPage
 
 pytestmark = pytest.mark.browser
 
-S = "https://undocs.org/A/RES/73/195"
 SUBMIT = "main button[type=submit]"  # the header's first submit button is the language form
-
-
-@pytest.fixture
-def gcm(transactional_db: None, settings, tmp_path) -> SimpleNamespace:
-    settings.MEDIA_ROOT = tmp_path
-    load_countries()
-    services.ensure_cycles(until_year=2030)
-    framework = Framework.objects.create(code="GCM", name="Global Compact for Migration", source=S)
-    for n in range(1, 24):
-        FrameworkItem.objects.create(
-            framework=framework,
-            code=f"GCM-O{n}",
-            kind="objective",
-            number=str(n),
-            title=f"Objective {n}",
-            short_title=f"Objective {n}",
-            position=n,
-            source=S,
-        )
-    ministry = OrganizationFactory(code="HOME", name="Home Ministry of Migration")
-    secretariat = OrganizationFactory(
-        code="NETWORK", name="Network Secretariat", kind=OrganizationKind.NETWORK_SECRETARIAT
-    )
-    focal_point = UserFactory(username="focal-point")
-    MembershipFactory(user=focal_point, organization=ministry, role=Role.CONTRIBUTOR)
-    editor = UserFactory(username="secretariat-editor")
-    MembershipFactory(user=editor, organization=secretariat, role=Role.EDITOR)
-    return SimpleNamespace(
-        ministry=ministry,
-        focal_point=focal_point,
-        coauthor=UserFactory(username="coauthor"),
-        editor=editor,
-        imrf=Cycle.objects.get(kind=CycleKind.IMRF, year=2026),
-    )
 
 
 def eventually(check: Callable[[], bool], seconds: float = 10) -> None:

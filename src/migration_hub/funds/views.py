@@ -37,6 +37,7 @@ from rules.contrib.views import PermissionRequiredMixin
 from migration_hub.accounts.models import Organization as Tenant
 from migration_hub.core.choices import Role
 from migration_hub.core.exports import Column
+from migration_hub.core.forms import add_service_error
 from migration_hub.core.models import Region
 from migration_hub.core.pdf import PdfUnavailable
 from migration_hub.core.permissions import organizations_with_role, roles_of
@@ -67,7 +68,6 @@ from .forms import (
     ReportForm,
     SignForm,
     TransferForm,
-    add_service_error,
 )
 from .models import (
     Call,

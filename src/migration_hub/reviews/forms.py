@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from migration_hub.accounts.models import Organization
+from migration_hub.core.forms import SummaryForm
 from migration_hub.core.models import Country
 from migration_hub.core.permissions import organizations_with_role
 
@@ -47,29 +48,7 @@ EXTRA_ROWS = 2
 MAX_ROWS = 50
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's error next to the field it names, else at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        field = name if name in form.fields and name != NON_FIELD_ERRORS else None
-        form.add_error(field, errors)
-
-
-class ReviewsForm(forms.Form):
-    """A form whose errors are listed at its top, each linked to its field."""
-
-    @property
-    def error_summary(self) -> list[tuple[str, Any, Any]]:
-        found = []
-        for name, errors in self.errors.items():
-            if name == NON_FIELD_ERRORS or name not in self.fields:
-                found += [("", "", error) for error in errors]
-                continue
-            bound = self[name]
-            found += [(bound.id_for_label or bound.auto_id, bound.label, e) for e in errors]
-        return found
+ReviewsForm = SummaryForm
 
 
 def writable_organizations(user: Any) -> QuerySet[Organization]:

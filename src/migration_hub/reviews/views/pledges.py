@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -29,16 +29,16 @@ from rules.contrib.views import PermissionRequiredMixin
 
 from migration_hub.accounts.models import Organization
 from migration_hub.core.exports import Column
+from migration_hub.core.forms import add_service_error
 from migration_hub.core.models import Country
-from migration_hub.core.permissions import organizations_with_role
 from migration_hub.core.views import FilteredListView
 from migration_hub.registry.models import FrameworkItem
 
 from .. import selectors, services
 from ..choices import PledgeStatus, ReviewLevel
 from ..filtersets import PledgeFilterSet
+from ..forms import ReviewsForm, writable_organizations
 from ..models import OBJECTIVE_COUNT, Cycle, Pledge
-from ..permissions import WRITER_ROLES
 
 VIEW = "reviews.view_pledge"
 ADD = "reviews.add_pledge"
@@ -46,39 +46,6 @@ CHANGE = "reviews.change_pledge"
 
 
 # --- Forms -------------------------------------------------------------------------------------
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's error next to the field it names, else at the top of the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        field = name if name in form.fields and name != NON_FIELD_ERRORS else None
-        form.add_error(field, errors)
-
-
-class ReviewsForm(forms.Form):
-    """A form whose errors are listed at its top, each linked to its field."""
-
-    @property
-    def error_summary(self) -> list[tuple[str, Any, Any]]:
-        found = []
-        for name, errors in self.errors.items():
-            if name == NON_FIELD_ERRORS:
-                found += [("", "", error) for error in errors]
-                continue
-            bound = self[name]
-            found += [(bound.id_for_label or bound.auto_id, bound.label, e) for e in errors]
-        return found
-
-
-def organizations_for_pledges(user: Any) -> QuerySet[Organization]:
-    """The organizations in whose name `user` may pledge."""
-    if user.is_superuser:
-        return Organization.objects.order_by("name")
-    ids = [int(pk) for pk in organizations_with_role(user, *WRITER_ROLES)]
-    return Organization.objects.filter(pk__in=ids).order_by("name")
 
 
 def objective_choices() -> list[tuple[str, str]]:
@@ -140,7 +107,7 @@ class PledgeForm(ReviewsForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations_for_pledges(user)
+        self.fields["organization"].queryset = writable_organizations(user)
         self.fields["cycle"].queryset = selectors.cycles().order_by("-year", "kind", "commission")
         self.fields["objectives"].choices = objective_choices()
         self.fields["country"].label_from_instance = lambda country: country.name
@@ -339,7 +306,7 @@ class PledgeCreateView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {"due_year": this_year() + 4}
-        organizations = organizations_for_pledges(request.user)
+        organizations = writable_organizations(request.user)
         if len(organizations[:2]) == 1:
             initial["organization"] = organizations[0]
         cycle_pk = request.GET.get("cycle", "")[:18]

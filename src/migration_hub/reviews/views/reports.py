@@ -27,12 +27,13 @@ from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
 from migration_hub.core.choices import RegionLevel
+from migration_hub.core.forms import add_service_error
 from migration_hub.core.models import Country, Region
 
 from .. import selectors
 from ..choices import Commission, JobStatus, ReportFormat, ReportScopeKind
+from ..forms import ReviewsForm
 from ..models import ReportJob
-from .pledges import ReviewsForm, add_service_error
 
 COMPILE = "reviews.compile_report"
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)

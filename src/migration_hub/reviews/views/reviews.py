@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from migration_hub.core.exports import Column
+from migration_hub.core.forms import add_service_error
 from migration_hub.core.views import FilteredListView
 from migration_hub.registry.models import FrameworkItem
 
@@ -50,7 +51,6 @@ from ..forms import (
     CommentForm,
     ReviewForm,
     SectionForm,
-    add_service_error,
     section_choices,
     section_form_class,
     writable_organizations,
