@@ -19,10 +19,8 @@ from playwright.sync_api import Page, expect
 
 from migration_hub.core.choices import Role
 from migration_hub.core.models import Country
-from migration_hub.core.services import load_countries
 from migration_hub.funds import services
 from migration_hub.funds.models import Fund
-from migration_hub.registry.models import Framework, FrameworkItem
 from migration_hub.registry.models import Organization as RegistryOrganization
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -35,10 +33,9 @@ DAY = date(2024, 3, 1)
 
 
 @pytest.fixture
-def mptf(transactional_db: None) -> SimpleNamespace:
+def mptf(transactional_db: None, countries, objectives) -> SimpleNamespace:
     """A fund kept by HOME, with USD 3,000,000 deposited by Germany; a fund manager and a
     reviewer of HOME, and an applicant (a contributor) of OTHER."""
-    load_countries()
     home = OrganizationFactory(code="HOME", name="Home Ministry of Migration")
     other = OrganizationFactory(code="OTHER", name="Other Agency for Refugees")
     users = {}
@@ -49,20 +46,6 @@ def mptf(transactional_db: None) -> SimpleNamespace:
     ]:
         users[username] = UserFactory(username=username)
         MembershipFactory(user=users[username], organization=organization, role=role)
-    gcm = Framework.objects.create(code="GCM", name="Global Compact for Migration", source=S)
-    objectives = {
-        n: FrameworkItem.objects.create(
-            framework=gcm,
-            code=f"GCM-O{n}",
-            kind="objective",
-            number=str(n),
-            title=f"Objective {n}",
-            short_title=f"Objective {n}",
-            position=n,
-            source=S,
-        )
-        for n in range(1, 24)
-    }
     for code, name in [
         ("IOM", "International Organization for Migration"),
         ("ILO", "International Labour Organization"),
