@@ -483,3 +483,13 @@ def test_list_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(10):
         response = client.get(LIST)
     assert response.context["paginator"].count == 4
+
+
+def test_the_review_list_leads_to_the_calendar_pledges_and_compilation(
+    client_for, secretariat_viewer, cycles
+):
+    html = client_for(secretariat_viewer).get("/reviews/").content.decode()
+    nav = html.split('class="subnav"', 1)[1].split("</nav>", 1)[0]
+    for name in ("cycle_list", "pledge_list", "pledge_dashboard", "report_compile"):
+        assert f'href="{reverse(f"reviews:{name}")}"' in nav
+    assert 'aria-current="page">Reviews<' in nav
