@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CycleKind(models.TextChoices):
@@ -54,7 +55,7 @@ class ReviewStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     INTERNAL_REVIEW = "internal_review", _("Internal review")
     SUBMITTED = "submitted", _("Submitted")
-    PUBLISHED = "published", _("Published")
+    PUBLISHED = "published", pgettext_lazy("review status", "Published")
 
 
 class ProgressStatus(models.TextChoices):

@@ -178,7 +178,7 @@ def cycle_events(cycle: Cycle, base_url: str) -> list[Event]:
     url = base_url + cycle.get_absolute_url()
     note = "\n".join(
         part
-        for part in (dates_note(cycle) + ".", cycle.source and _("Source: %s") % cycle.source)
+        for part in (dates_note(cycle), cycle.source and _("Source: %s") % cycle.source)
         if part
     )
     if cycle.kind == CycleKind.SG_REPORT:

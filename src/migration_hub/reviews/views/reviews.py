@@ -32,7 +32,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from migration_hub.core.exports import Column
@@ -140,7 +140,7 @@ class ReviewListView(FilteredListView):
         Column(gettext_lazy("Language"), "language"),
         Column(gettext_lazy("Status"), "status"),
         Column(gettext_lazy("Submitted"), "submitted_at"),
-        Column(gettext_lazy("Published"), "published_at"),
+        Column(pgettext_lazy("date", "Published"), "published_at"),
         Column(gettext_lazy("Late"), "is_late"),
         Column(gettext_lazy("Sample"), "is_sample"),
     ]
