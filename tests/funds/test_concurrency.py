@@ -4,76 +4,26 @@ serializes them with the fund's row lock, SQLite with IMMEDIATE transactions."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
-from django.db import connection
 
 from migration_hub.core.choices import Role
 from migration_hub.core.models import Country
 from migration_hub.funds import ledger, services
 from migration_hub.funds.choices import DecisionOutcome, ProgrammeStatus, TransactionKind
 from migration_hub.funds.models import Deposit, LedgerTransaction, Programme, Tranche
+from tests.concurrency import file_database_on_sqlite, race
 
 DAY = date(2024, 3, 1)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture(scope="module")
-def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
-    """On SQLite, run this module against a database file rather than the suite's in-memory
-    database: two connections to a shared-cache in-memory database fail at once with "database
-    table is locked" instead of waiting, so they cannot show how the application serializes
-    writers (IMMEDIATE transactions and a 20 s timeout on a file, as in production)."""
-    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
-        yield
-        return
-    with django_db_blocker.unblock():
-        in_memory_name = connection.settings_dict["NAME"]
-        connection.ensure_connection()
-        # Keep the in-memory database (and so the rest of the suite's data) alive meanwhile.
-        in_memory = connection.connection
-        connection.connection = None
-        connection.settings_dict["NAME"] = str(tmp_path_factory.mktemp("funds") / "db.sqlite3")
-        ContentType.objects.clear_cache()
-        call_command("migrate", verbosity=0, interactive=False)
-    yield
-    with django_db_blocker.unblock():
-        connection.close()
-        connection.settings_dict["NAME"] = in_memory_name
-        connection.connection = in_memory
-        ContentType.objects.clear_cache()
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run `calls` in threads started together; each one's result or the exception it raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as error:  # reported to the test, whatever it is
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
+# Module-scoped: this module runs on a database file on SQLite (see tests/concurrency.py).
+django_db_setup = file_database_on_sqlite
 
 
 def one_served_one_refused(results: list[Any], field: str) -> tuple[Any, ValidationError]:
