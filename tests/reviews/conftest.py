@@ -4,6 +4,7 @@ publishes and compiles."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -11,8 +12,14 @@ import pytest
 from migration_hub.accounts.choices import OrganizationKind
 from migration_hub.core.choices import Role
 from migration_hub.reviews import services
-from migration_hub.reviews.choices import CycleKind, ReviewLevel, SectionKey, Stakeholder
-from migration_hub.reviews.models import Cycle, Review
+from migration_hub.reviews.choices import (
+    CycleKind,
+    ReviewLevel,
+    ReviewStatus,
+    SectionKey,
+    Stakeholder,
+)
+from migration_hub.reviews.models import Cycle, Review, Section
 
 from ..factories import OrganizationFactory, UserFactory
 
@@ -125,3 +132,136 @@ def complete_review(review, focal_point) -> Review:
 
 
 TODAY = date(2026, 11, 24)
+
+
+# --- A season of known reviews, for the compiled reports --------------------------------
+
+PRACTICE = {"title": "Labour mobility scheme", "url": "https://example.org/lms"}
+
+
+def make_review(
+    cycle,
+    organization,
+    entity: str,
+    *,
+    country=None,
+    commission: str = "",
+    level: str = ReviewLevel.NATIONAL,
+    stakeholder: str = "",
+    status: str = ReviewStatus.SUBMITTED,
+    objectives: dict | None = None,
+    consulted: list[str] | None = None,
+) -> Review:
+    """A review as plain rows; `objectives` maps a number to (progress, text[, practices])."""
+    review = Review.objects.create(
+        cycle=cycle,
+        organization=organization,
+        title=f"{entity}: voluntary GCM review {cycle.year}",
+        level=level,
+        stakeholder=stakeholder,
+        entity_name=entity,
+        country=country,
+        commission=commission,
+        language="en",
+        status=status,
+    )
+    Section.objects.create(
+        review=review,
+        key=SectionKey.METHODOLOGY,
+        text="How we wrote it.",
+        data={"stakeholders": consulted or []},
+    )
+    for number, answer in (objectives or {}).items():
+        progress, text, *rest = answer
+        Section.objects.create(
+            review=review,
+            key=f"objective-{number}",
+            objective_number=number,
+            progress=progress,
+            text=text,
+            data={"practices": rest[0]} if rest else {},
+        )
+    return review
+
+
+@dataclass
+class Season:
+    kenya: Review
+    mexico: Review
+    germany: Review
+    migrants: Review
+    draft: Review
+    kenya_2022: Review
+
+
+@pytest.fixture
+def season(cycles, countries, objectives, imrf_2026, imrf_2022) -> Season:
+    """IMRF 2026: four reviews counted (Kenya, Mexico, Germany, a migrants' group) and a draft
+    that is not; IMRF 2022: Kenya's earlier review; a 2024 regional review never counted."""
+    org = OrganizationFactory(code="STATES", name="States")
+    kenya = make_review(
+        imrf_2026,
+        org,
+        "Kenya",
+        country=countries["KEN"],
+        commission="ECA",
+        objectives={
+            1: ("achieved", "Kenya opened five one-stop centres. More will follow in 2027."),
+            5: ("in_progress", "Bilateral labour agreements signed.", [PRACTICE]),
+            7: ("", "Firewalls between services and immigration enforcement."),
+            9: ("", "   \n  "),  # whitespace only: not reported
+        },
+        consulted=[Stakeholder.MIGRANTS, Stakeholder.CIVIL_SOCIETY],
+    )
+    mexico = make_review(
+        imrf_2026,
+        org,
+        "Mexico",
+        country=countries["MEX"],
+        commission="ECLAC",
+        status=ReviewStatus.PUBLISHED,
+        objectives={1: ("planned", ""), 5: ("not_started", "")},
+        consulted=[Stakeholder.MIGRANTS],
+    )
+    germany = make_review(
+        imrf_2026,
+        org,
+        "Germany",
+        country=countries["DEU"],
+        commission="ECE",
+        objectives={1: ("in_progress", "Skilled immigration act in force.", [PRACTICE])},
+    )
+    migrants = make_review(
+        imrf_2026,
+        org,
+        "Migrant workers' network",
+        level=ReviewLevel.STAKEHOLDER,
+        stakeholder=Stakeholder.MIGRANTS,
+        objectives={5: ("", "Recruitment fees are still charged to workers.")},
+    )
+    draft = make_review(
+        imrf_2026,
+        org,
+        "France",
+        country=countries["FRA"],
+        commission="ECE",
+        status=ReviewStatus.DRAFT,
+        objectives={1: ("achieved", "Not submitted yet.")},
+    )
+    kenya_2022 = make_review(
+        imrf_2022,
+        org,
+        "Kenya",
+        country=countries["KEN"],
+        commission="ECA",
+        objectives={1: ("achieved", "Centres planned."), 2: ("planned", "")},
+    )
+    make_review(
+        cycles[(CycleKind.REGIONAL, 2024, "ECA")],
+        org,
+        "Kenya",
+        country=countries["KEN"],
+        commission="ECA",
+        objectives={1: ("achieved", "Regional review.")},
+    )
+    return Season(kenya, mexico, germany, migrants, draft, kenya_2022)

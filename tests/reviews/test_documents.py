@@ -15,8 +15,6 @@ from docx.oxml.ns import qn
 from migration_hub.reviews import documents
 from migration_hub.reviews.compilation import ReportInputError
 
-from .test_compilation import season  # noqa: F401 - the fixture of known reviews
-
 PDFTOPPM = shutil.which("pdftoppm") or "/usr/bin/pdftoppm"
 PART_KEYS = [
     "about",
@@ -54,7 +52,7 @@ def headings(document) -> list[str]:
     return [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
 
 
-def test_docx_has_contents_headings_tables_and_charts(season):  # noqa: F811
+def test_docx_has_contents_headings_tables_and_charts(season):
     content, report = documents.compile_document(2026, "global", "docx")
     document = Document(io.BytesIO(content))
     titles = [part.title for part in documents.parts(report)]
@@ -91,7 +89,7 @@ def test_docx_has_contents_headings_tables_and_charts(season):  # noqa: F811
     assert "Labour mobility scheme" in text
 
 
-def test_pdf_opens_with_a_paged_table_of_contents(season, tmp_path):  # noqa: F811
+def test_pdf_opens_with_a_paged_table_of_contents(season, tmp_path):
     content, _report = documents.compile_document(2026, "ECA", "pdf")
     assert content.startswith(b"%PDF-")
     pages = pdf_pages(content, tmp_path)
@@ -113,7 +111,7 @@ def test_pdf_opens_with_a_paged_table_of_contents(season, tmp_path):  # noqa: F8
         )
 
 
-def test_html_page_carries_the_matrix_charts_and_links(season):  # noqa: F811
+def test_html_page_carries_the_matrix_charts_and_links(season):
     content, _report = documents.compile_document(2026, "global", "html")
     html = content.decode("utf-8")
     assert '<html lang="en" dir="ltr">' in html
@@ -124,7 +122,7 @@ def test_html_page_carries_the_matrix_charts_and_links(season):  # noqa: F811
     assert '<td class="n">4</td></tr>' in html  # all reviews, last cell of the matrix
 
 
-def test_an_empty_cycle_is_a_clear_empty_report_in_every_format(season, tmp_path):  # noqa: F811
+def test_an_empty_cycle_is_a_clear_empty_report_in_every_format(season, tmp_path):
     message = "No review was submitted or published for 2030 in this scope"
     html, report = documents.compile_document(2030, "global", "html")
     assert report.is_empty
@@ -138,7 +136,7 @@ def test_an_empty_cycle_is_a_clear_empty_report_in_every_format(season, tmp_path
     assert pdf_pages(pdf, tmp_path)
 
 
-def test_arabic_is_right_to_left(season):  # noqa: F811
+def test_arabic_is_right_to_left(season):
     html, _report = documents.compile_document(2026, "KEN", "html", language="ar")
     assert '<html lang="ar" dir="rtl">' in html.decode("utf-8")
     docx, _report = documents.compile_document(2026, "KEN", "docx", language="ar")
@@ -151,7 +149,7 @@ def test_arabic_is_right_to_left(season):  # noqa: F811
     )
 
 
-def test_bad_input_is_refused_before_anything_is_drawn(season):  # noqa: F811
+def test_bad_input_is_refused_before_anything_is_drawn(season):
     with pytest.raises(ReportInputError, match="Unknown scope"):
         documents.compile_document(2026, "XYZ", "pdf")
     with pytest.raises(ValueError, match="unknown format"):

@@ -16,8 +16,6 @@ from migration_hub.reviews.jobs import start_report_job
 from migration_hub.reviews.models import ReportJob
 from migration_hub.reviews.tasks import compile_report, output_path
 
-from .test_compilation import season  # noqa: F401 - the fixture of known reviews
-
 
 @pytest.fixture(autouse=True)
 def data_dir(settings, tmp_path):
@@ -26,7 +24,7 @@ def data_dir(settings, tmp_path):
 
 
 def test_the_secretariat_compiles_a_docx_in_the_background(
-    season,  # noqa: F811
+    season,
     secretariat_viewer,
     data_dir,
     django_capture_on_commit_callbacks,
@@ -47,7 +45,7 @@ def test_the_secretariat_compiles_a_docx_in_the_background(
     assert AuditEvent.objects.filter(action="export", target_id=str(job.pk)).exists()
 
 
-def test_a_rendering_failure_is_stored_on_the_job(season, secretariat_viewer, monkeypatch):  # noqa: F811
+def test_a_rendering_failure_is_stored_on_the_job(season, secretariat_viewer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the chart renderer crashed")
 
@@ -62,13 +60,13 @@ def test_a_rendering_failure_is_stored_on_the_job(season, secretariat_viewer, mo
     assert job.finished_at is not None
 
 
-def test_only_the_secretariat_compiles(season, focal_point):  # noqa: F811
+def test_only_the_secretariat_compiles(season, focal_point):
     with pytest.raises(PermissionDenied):
         start_report_job(focal_point, 2026, "global", "pdf", "en")
     assert not ReportJob.objects.exists()
 
 
-def test_bad_input_names_each_field(season, secretariat_viewer):  # noqa: F811
+def test_bad_input_names_each_field(season, secretariat_viewer):
     with pytest.raises(ValidationError) as error:
         start_report_job(secretariat_viewer, 1999, "Atlantis", "odt", "xx")
     assert set(error.value.message_dict) == {"cycle_year", "scope", "format", "language"}
