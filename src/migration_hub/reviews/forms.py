@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,12 @@ def writable_organizations(user: Any) -> QuerySet[Organization]:
 class CycleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Cycle) -> str:
         return str(obj.title)
+
+
+def check_period(form: forms.Form, data: dict[str, Any]) -> None:
+    start, end = data.get("period_from"), data.get("period_to")
+    if start and end and start > end:
+        form.add_error("period_to", _("The period must end after it starts."))
 
 
 class ReviewForm(ReviewsForm):
@@ -119,9 +126,7 @@ class ReviewForm(ReviewsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("period_from"), data.get("period_to")
-        if start and end and start > end:
-            self.add_error("period_to", _("The period ends after it starts."))
+        check_period(self, data)
         return data
 
 
@@ -409,3 +414,45 @@ class AttachmentForm(ReviewsForm):
         label=_("File"),
         help_text=_("PDF, Word, Excel, OpenDocument, PNG or JPEG, up to 20 MB."),
     )
+
+
+class ReviewDetailsForm(ReviewsForm):
+    """Correct a review's details after it was started; carries the version it was opened at,
+    so a save over someone else's change is refused. Prefixed: it shares the review page with
+    the section forms."""
+
+    prefix = "details"
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    title = ReviewForm.base_fields["title"]
+    entity_name = ReviewForm.base_fields["entity_name"]
+    language = forms.ChoiceField(
+        label=_("Language of the review"),
+        choices=settings.LANGUAGES,
+        help_text=_("Any of the six UN languages; the text is shown in it."),
+    )
+    period_from = ReviewForm.base_fields["period_from"]
+    period_to = ReviewForm.base_fields["period_to"]
+
+    def __init__(self, *args: Any, review: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "expected_version": review.version,
+                "title": review.title,
+                "entity_name": review.entity_name,
+                "language": review.language,
+                "period_from": review.period_from,
+                "period_to": review.period_to,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("title", "entity_name"):
+            self.fields[name].widget.attrs.update({"lang": review.language, "dir": "auto"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        check_period(self, data)
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields}

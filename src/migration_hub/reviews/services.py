@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.models import Country
 from migration_hub.core.permissions import require
+from migration_hub.core.services import update_versioned
 from migration_hub.registry.models import FrameworkItem
 
 from . import schedule
@@ -287,6 +289,55 @@ def _check_editable(review: Review) -> None:
             _("This review is %(status)s; it can no longer be edited.")
             % {"status": review.get_status_display().lower()}
         )
+
+
+# The details of a review its lead author or the organization's editors may correct later;
+# the cycle, organization, level and country stay as the review was started.
+REVIEW_DETAIL_FIELDS = ("title", "entity_name", "language", "period_from", "period_to")
+
+
+@transaction.atomic
+def update_review(actor: Any, review: Review, *, expected_version: int, **changes: Any) -> Review:
+    """Correct the details of a review (title, reporting entity, language, period) while it is
+    a draft or in internal review, if nobody changed them since the caller read
+    `expected_version` (ConflictError otherwise; nothing is written). Audited before/after."""
+    unknown = sorted(set(changes) - set(REVIEW_DETAIL_FIELDS))
+    if unknown:
+        raise ValidationError({name: _("Unknown or read-only field.") for name in unknown})
+    current = Review.objects.select_for_update().get(pk=review.pk)
+    require(actor, "reviews.change_review", current)
+    _check_editable(current)
+    errors: dict[str, str] = {}
+    for name in ("title", "entity_name"):
+        if name not in changes:
+            continue
+        value = changes[name]
+        reject_nul(value, name)
+        value = value.strip() if isinstance(value, str) else ""
+        if not value:
+            errors[name] = (
+                _("Give the review a title.")
+                if name == "title"
+                else _("Name the reporting entity.")
+            )
+        changes[name] = value
+    start = changes.get("period_from", current.period_from)
+    end = changes.get("period_to", current.period_to)
+    if isinstance(start, int) and isinstance(end, int) and end < start:
+        errors["period_to"] = _("The period must end after it starts.")
+    if errors:
+        raise ValidationError(errors)
+    if current.version == expected_version and all(
+        getattr(current, name) == value for name, value in changes.items()
+    ):
+        return current  # nothing to change: no new version, no audit event
+    return update_versioned(
+        current,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        organization_id=current.organization_id,
+    )
 
 
 @transaction.atomic
@@ -738,6 +789,34 @@ def add_attachment(actor: Any, review: Review, upload: UploadedFile) -> Attachme
         organization_id=review.organization_id,
     )
     return attachment
+
+
+def _delete_stored_file(storage: Any, name: str) -> None:
+    storage.delete(name)
+
+
+@transaction.atomic
+def remove_attachment(actor: Any, attachment: Attachment) -> None:
+    """Remove a file annexed to a review while the review can still be edited. The row goes
+    now; the file leaves storage once the transaction commits (it stays if it rolls back)."""
+    review = Review.objects.select_for_update().get(pk=attachment.review_id)
+    require(actor, "reviews.write_review", review)
+    _check_editable(review)
+    current = Attachment.objects.select_for_update().filter(pk=attachment.pk).first()
+    if current is None:
+        return  # removed meanwhile by someone else: nothing left to do
+    audit.record(
+        actor,
+        AuditAction.DELETE,
+        current,
+        changes={"name": [current.name, None], "size": [current.size, None]},
+        organization_id=review.organization_id,
+    )
+    storage, name = current.file.storage, current.file.name
+    current.delete()
+    if name:
+        # robust: a file already gone from storage must not turn a committed removal into an error.
+        transaction.on_commit(partial(_delete_stored_file, storage, name), robust=True)
 
 
 # --- pledges ------------------------------------------------------------------------------

@@ -216,9 +216,32 @@ class ReviewCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         start, end = attrs.get("period_from"), attrs.get("period_to")
         if start and end and end < start:
             raise serializers.ValidationError(
-                {"period_to": [_("The period ends after it starts.")]}
+                {"period_to": [_("The period must end after it starts.")]}
             )
         return attrs
+
+
+class ReviewUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Correct a review's details while it is a draft or in internal review. Send only the
+    fields to change, with `expected_version`: the review's `version` as you read it (when
+    someone changed the review since, the answer is 409 and nothing is written)."""
+
+    expected_version = serializers.IntegerField(min_value=0, max_value=MAX_VERSION)
+    title = serializers.CharField(max_length=300, required=False)
+    entity_name = serializers.CharField(max_length=200, required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
+    period_from = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1950, max_value=2100
+    )
+    period_to = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1950, max_value=2100
+    )
+
+
+class ReviewConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    expected_version = serializers.IntegerField()
+    current_version = serializers.IntegerField(allow_null=True)
 
 
 class SectionWriteSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -18,13 +18,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from migration_hub.core.api.permissions import RulesPermission
+from migration_hub.core.services import ConflictError
 
 from .. import selectors, services
 from ..choices import Commission, CycleKind
@@ -133,6 +134,37 @@ class ReviewViewSet(
         form.is_valid(raise_exception=True)
         review = services.create_review(request.user, **form.validated_data)
         return Response(self._read(review), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.ReviewUpdateSerializer,
+        responses={
+            200: serializers.ReviewDetailSerializer,
+            409: serializers.ReviewConflictSerializer,
+        },
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct the title, reporting entity, language or period of a review still being
+        written (services.update_review): the lead author and the organization's editors. A
+        stale `expected_version` answers 409 and changes nothing."""
+        review = self.get_object()
+        if not request.user.has_perm("reviews.change_review", review):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        form = serializers.ReviewUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        expected_version = changes.pop("expected_version")
+        try:
+            review = services.update_review(
+                request.user, review, expected_version=expected_version, **changes
+            )
+        except ConflictError as conflict:
+            body = {
+                "detail": str(conflict),
+                "expected_version": conflict.expected_version,
+                "current_version": conflict.current_version,
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response(self._read(review))
 
     # Sections -------------------------------------------------------------------------------
 

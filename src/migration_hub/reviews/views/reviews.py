@@ -37,6 +37,7 @@ from django.views import View
 
 from migration_hub.core.exports import Column
 from migration_hub.core.forms import add_service_error
+from migration_hub.core.services import ConflictError
 from migration_hub.core.views import FilteredListView
 from migration_hub.registry.models import FrameworkItem
 
@@ -49,6 +50,7 @@ from ..forms import (
     AttachmentForm,
     CoauthorForm,
     CommentForm,
+    ReviewDetailsForm,
     ReviewForm,
     SectionForm,
     section_choices,
@@ -381,6 +383,9 @@ def editor_context(
         else None,
         "attachments": list(review.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if can_write and editable(review) else None,
+        "details_form": ReviewDetailsForm(review=review)
+        if can_change and editable(review)
+        else None,
         "section_labels": dict(section_choices()),
         "statuses": ReviewStatus,
         "login_url": reverse("accounts:login"),
@@ -553,6 +558,77 @@ class SectionHistoryView(ReviewPage):
         )
 
 
+# --- The review's details ---------------------------------------------------------------------
+
+
+class ReviewEditView(ReviewPage):
+    """Correct the title, reporting entity, language and period of a review still being written
+    (those with reviews.change_review). The form carries the version it was opened at: a save
+    over someone else's change stores nothing and says so."""
+
+    template_name = "reviews/review_edit.html"
+
+    def allowed(self) -> HttpResponse | None:
+        review = self.review
+        if not self.request.user.has_perm("reviews.change_review", review):
+            raise PermissionDenied(_("You do not have permission to do this."))
+        if not editable(review):
+            return self.render_page(None, status=403)
+        return None
+
+    def render_page(
+        self, form: ReviewDetailsForm | None, *, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {"review": self.review, "form": form, "editable": editable(self.review), **extra}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        refused = self.allowed()
+        if refused is not None:
+            return refused
+        return self.render_page(ReviewDetailsForm(review=self.review))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        refused = self.allowed()
+        if refused is not None:
+            return refused
+        review = self.review
+        form = ReviewDetailsForm(request.POST, review=review)
+        if form.is_valid():
+            try:
+                saved = services.update_review(request.user, review, **form.service_kwargs())
+            except ConflictError:
+                return self.conflict(form)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                moment = formats.time_format(timezone.localtime(saved.updated_at), "TIME_FORMAT")
+                messages.success(
+                    request,
+                    _("Saved at %(time)s (version %(version)s).")
+                    % {"time": moment, "version": saved.version},
+                )
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_page(form, status=400)
+
+    def conflict(self, form: ReviewDetailsForm) -> HttpResponse:
+        """What was typed, now carrying the current version (saving again is a deliberate
+        choice), beside the details as someone else saved them. Nothing was written."""
+        stored = Review.objects.get(pk=self.review.pk)
+        data = form.data.copy()
+        data[form.add_prefix("expected_version")] = str(stored.version)
+        rebound = ReviewDetailsForm(data, review=stored)
+        rebound.is_valid()
+        messages.error(
+            self.request,
+            _(
+                "Someone changed the details of this review after you opened them. Nothing was "
+                "saved: compare with the details as saved now, then save again."
+            ),
+        )
+        return self.render_page(rebound, status=409, stored=stored)
+
+
 # --- Workflow, co-authors, comments, attachments ----------------------------------------------
 
 
@@ -673,10 +749,24 @@ class AttachmentDownloadView(ReviewPage):
         )
 
 
+class AttachmentRemoveView(ReviewPage):
+    def post(self, request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+        review = self.review
+        attachment = get_object_or_404(review.attachments.all(), pk=attachment_pk)
+        try:
+            services.remove_attachment(request.user, attachment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(name)s removed.") % {"name": attachment.name})
+        return HttpResponseRedirect(f"{review.get_absolute_url()}#attachments")
+
+
 urlpatterns = [
     path("", ReviewListView.as_view(), name="review_list"),
     path("new/", ReviewCreateView.as_view(), name="review_create"),
     path("<int:pk>/", ReviewDetailView.as_view(), name="review_detail"),
+    path("<int:pk>/details/", ReviewEditView.as_view(), name="review_edit"),
     path("<int:pk>/sections/<str:key>/", SectionView.as_view(), name="section_save"),
     path(
         "<int:pk>/sections/<str:key>/history/",
@@ -702,5 +792,10 @@ urlpatterns = [
         "<int:pk>/attachments/<int:attachment_pk>/",
         AttachmentDownloadView.as_view(),
         name="attachment_download",
+    ),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/remove/",
+        AttachmentRemoveView.as_view(),
+        name="attachment_remove",
     ),
 ]
