@@ -612,11 +612,8 @@ def _transition(
 ) -> Review:
     if review.status not in allowed_from:
         raise ValidationError(
-            _("A review that is %(status)s cannot move to %(target)s.")
-            % {
-                "status": review.get_status_display().lower(),
-                "target": ReviewStatus(to).label.lower(),
-            }
+            _("This step is not open to the review (status: %(status)s; step: %(target)s).")
+            % {"status": review.get_status_display(), "target": ReviewStatus(to).label}
         )
     before = review.status
     Review.objects.filter(pk=review.pk).update(

@@ -132,16 +132,20 @@ class ReportForm(ReviewsForm):
         kind = data.get("scope_kind")
         if kind and kind != ReportScopeKind.GLOBAL:
             if not data.get(kind):
-                self.add_error(
-                    kind,
-                    _("Choose the %(field)s the report is about.")
-                    % {"field": str(self.fields[kind].label).lower()},
-                )
+                self.add_error(kind, SCOPE_MISSING[kind]())
             else:
                 data["scope"] = data[kind]
         elif kind:
             data["scope"] = ReportScopeKind.GLOBAL
         return data
+
+
+# One whole sentence per scope, so that each language can make the words agree.
+SCOPE_MISSING = {
+    ReportScopeKind.COMMISSION: lambda: _("Choose the regional commission the report is about."),
+    ReportScopeKind.REGION: lambda: _("Choose the region the report is about."),
+    ReportScopeKind.COUNTRY: lambda: _("Choose the country the report is about."),
+}
 
 
 def can_see(user: Any, job: ReportJob) -> bool:
