@@ -118,6 +118,13 @@ def test_two_authors_write_a_review_through_to_publication(
         # Taking theirs reloads the section.
         conflict.get_by_role("link", name="Use their text (reload this section)").click()
         expect(page.locator("#id_challenges-text")).to_have_value("Few data on returns.")
+        # Their text was taken: the focal point's own is not offered back later.
+        assert (
+            page.evaluate(
+                f"localStorage.getItem('migration-hub:review-draft:{review.pk}:challenges')"
+            )
+            is None
+        )
     finally:
         coauthor_context.close()
 

@@ -149,6 +149,9 @@
         headers: { Accept: "application/json" },
       })
       .then(function (response) {
+        // The section was replaced meanwhile (saved with the button, reloaded, their text
+        // taken): this answer is about a form no longer on the page.
+        if (!document.body.contains(form)) return null;
         if (
           response.type === "opaqueredirect" ||
           response.status === 401 ||
@@ -223,6 +226,17 @@
     var form = formOf(event.target);
     if (!form || form.contains(event.relatedTarget)) return;
     if (timers[draftKey(form)]) autosave(form);
+  });
+  // Taking the other person's text after a conflict: the text typed here is dropped for good.
+  // The link reloads the page where htmx has not yet taken it over, so it works either way.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".take-theirs") : null;
+    var section = link && link.closest("section.review-section");
+    var form = section && section.querySelector("form[data-autosave]");
+    if (form) {
+      window.clearTimeout(timers[draftKey(form)]);
+      clearDraft(form);
+    }
   });
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest(".draft-restore, .draft-discard") : null;
