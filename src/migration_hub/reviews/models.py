@@ -167,9 +167,6 @@ class Review(VersionedModel):
     def owner_organization_id(self) -> int:
         return self.organization_id
 
-    def search_document(self) -> tuple[str, str]:
-        return self.title, f"{self.entity_name} {self.cycle.title}"
-
 
 class ReviewAuthor(models.Model):
     """A co-author; `sections` lists the section keys they may edit (empty: all of them)."""
@@ -398,9 +395,6 @@ class Pledge(VersionedModel):
     @property
     def owner_organization_id(self) -> int:
         return self.organization_id
-
-    def search_document(self) -> tuple[str, str]:
-        return self.title, f"{self.entity_name} {self.description}"
 
 
 class PledgeUpdate(models.Model):

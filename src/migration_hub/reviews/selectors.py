@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from migration_hub.core.permissions import roles_of
 
-from .choices import PledgeStatus, ReviewStatus
+from .choices import PledgeStatus, ReviewLevel, ReviewStatus
 from .models import Cycle, Pledge, Review, ReviewAuthor, Section, SectionVersion
 from .permissions import secretariat_roles
 
@@ -171,13 +171,11 @@ def pledge_dashboard(pledges: QuerySet[Pledge]) -> PledgeDashboard:
     status_counts = Counter(status for _pk, status, *_rest in rows)
     objective_counts = Counter(
         code
-        for code in Pledge.objects.filter(pk__in=[row[0] for row in rows]).values_list(
+        for code in Pledge.objects.filter(pk__in=pledges.values("pk")).values_list(
             "objectives__code", flat=True
         )
         if code
     )
-    from .choices import ReviewLevel
-
     level_labels = dict(ReviewLevel.choices)
     return PledgeDashboard(
         total=len(rows),
