@@ -169,12 +169,19 @@ class Country(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The searchable text of one object; queried through `core.search` on SQLite or PostgreSQL."""
+    """The searchable text of one object; queried through `core.search` on SQLite or PostgreSQL.
+
+    `facets` holds the object's filter values as space-separated `name=value` tokens (see
+    `core.search.facet_token`), indexed with the text (FTS5 column on SQLite, GIN over the
+    token array on PostgreSQL); `dated` is what a "newest first" sort uses.
+    """
 
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.CharField(max_length=64)
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    facets = models.TextField(blank=True, default="")
+    dated = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -186,6 +193,8 @@ class SearchDocument(models.Model):
                 fields=["target_type", "target_id"], name="%(app_label)s_%(class)s_one_per_object"
             )
         ]
+        # The facet caches of core.search ask for each type's latest change on every search.
+        indexes = [models.Index(fields=["target_type", "updated_at"], name="core_search_changes")]
 
     def __str__(self) -> str:
         return self.title

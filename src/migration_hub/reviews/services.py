@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
+from migration_hub.core.files import FILE_SIGNATURES, file_type
 from migration_hub.core.models import Country
 from migration_hub.core.permissions import require
 from migration_hub.core.services import update_versioned
@@ -716,36 +717,17 @@ def resolve_comment(actor: Any, comment: Comment) -> Comment:
     return comment
 
 
-# What an attachment may be, told by its first bytes, not by its name.
-ATTACHMENT_SIGNATURES = (
-    (b"%PDF-", "application/pdf", (".pdf",)),
-    (
-        b"PK\x03\x04",
-        "application/zip",
-        (".docx", ".xlsx", ".pptx", ".odt", ".ods"),
-    ),
-    (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
-    (b"\xff\xd8\xff", "image/jpeg", (".jpg", ".jpeg")),
-)
+# What an attachment may be, told by its first bytes, not by its name (see core.files).
+ATTACHMENT_SIGNATURES = FILE_SIGNATURES
 
 
 def attachment_type(upload: UploadedFile) -> str:
     """The real type of `upload`; ValidationError when its content does not match its name."""
-    name = (upload.name or "").lower()
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, content_type, extensions in ATTACHMENT_SIGNATURES:
-        if name.endswith(extensions):
-            if head.startswith(signature):
-                return content_type
-            raise ValidationError(
-                {
-                    "file": _("%(name)s is not a real %(kind)s file.")
-                    % {"name": upload.name, "kind": name.rsplit(".", 1)[-1].upper()}
-                }
-            )
-    raise ValidationError({"file": _("Attach a PDF, Word, Excel, OpenDocument, PNG or JPEG file.")})
+    return file_type(
+        upload,
+        ATTACHMENT_SIGNATURES,
+        unknown_message=_("Attach a PDF, Word, Excel, OpenDocument, PNG or JPEG file."),
+    )
 
 
 @transaction.atomic

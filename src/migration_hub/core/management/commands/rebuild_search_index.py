@@ -18,3 +18,5 @@ class Command(BaseCommand):
                 )
                 count = search.rebuild(model, progress=lambda n, t=task: progress.advance(t, n))
                 self.stdout.write(f"{model._meta.label}: {count} indexed")
+        search.optimise()  # after the transaction: PostgreSQL can only VACUUM outside one
+        self.stdout.write("Index optimised.")
