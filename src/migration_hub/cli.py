@@ -1,4 +1,5 @@
-"""The `migration-hub` command: demo, serve, manage, load-reference, import, funds, report.
+"""The `migration-hub` command: demo, serve, manage, load-reference, import, funds, report,
+reviews, knowledge.
 
 Every failure ends with one line saying what to fix, and a non-zero exit status.
 """
@@ -151,6 +152,11 @@ def command_demo(args: argparse.Namespace) -> int:
 
     if (reviews_report := ensure_demo_reviews()) is not None:
         print(f"Reviews: {reviews_report}.")
+    from migration_hub.knowledge.demo import load_demo
+
+    if (hub_report := load_demo(settings.DATA_DIR)) is not None:
+        print(f"Hub: {hub_report}.")
+        accounts += hub_report.accounts
     print("\nDemo accounts (one per role):")
     width = max(len(account.username) for account in accounts)
     for account in accounts:
@@ -369,6 +375,101 @@ def command_reviews_cycles(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_knowledge_import(args: argparse.Namespace) -> int:
+    """Import Hub resources from CSV or JSON as the system; a file with any problem imports
+    nothing unless --skip-invalid."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CommandError(f"{path} is not a file: give the path of a CSV or JSON of resources.")
+    report = Path(args.report) if args.report else None
+    if report is not None and not report.parent.is_dir():
+        raise CommandError(f"The folder {report.parent} does not exist: choose another --report.")
+    _setup_django()
+    from migration_hub.knowledge.importers import import_resources, write_report
+
+    with _progress() as progress:
+        task = progress.add_task(f"Importing {path.name[:18]}", total=None)
+        result = import_resources(
+            path,
+            skip_invalid=args.skip_invalid,
+            encoding=args.encoding or "utf-8",
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    if report is not None:
+        write_report(report, result.problems)
+    more = f"\n  full report: {report}" if report is not None and result.problems else ""
+    if result.rejected:
+        lines = "\n".join(f"  {line}" for line in result.lines())
+        raise CommandError(f"{result.summary()}\n{lines}{more}")
+    print(result.summary())
+    for line in result.lines():
+        print(f"  not imported: {line}")
+    if more:
+        print(more.strip())
+    return 0
+
+
+KNOWLEDGE_EXPORTS = ("resources", "experts", "demands", "offers", "spaces")
+
+
+def command_knowledge_export(args: argparse.Namespace) -> int:
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise CommandError(
+            f"The folder {output.parent} does not exist: create it or choose another --output."
+        )
+    _setup_django()
+    from migration_hub.knowledge import exports
+
+    try:
+        count = exports.write(
+            args.what,
+            args.format,
+            output if output is not None else sys.stdout.buffer,
+            include_unpublished=args.all_statuses,
+        )
+    except OSError as error:
+        raise CommandError(
+            f"Cannot write {output} ({error.strerror}): choose another --output."
+        ) from None
+    if output is not None:
+        print(f"Exported {args.what}: {count}, written to {output} ({args.format.upper()}).")
+    else:
+        sys.stdout.flush()
+        print(f"Exported {args.what}: {count}.", file=sys.stderr)
+    return 0
+
+
+def command_knowledge_alerts(args: argparse.Namespace) -> int:
+    _setup_django()
+    if args.background:
+        from migration_hub.knowledge.tasks_alerts import send_alerts_task
+
+        send_alerts_task.enqueue(args.frequency)
+        print(f"The {args.frequency} saved-search alerts are queued for the task worker.")
+        return 0
+    from migration_hub.knowledge.services.subscriptions import send_alerts
+
+    count = send_alerts(frequency=args.frequency)
+    print(f"{count} {args.frequency} alert e-mails sent for saved searches.")
+    return 0
+
+
+def command_knowledge_digests(args: argparse.Namespace) -> int:
+    _setup_django()
+    if args.background:
+        from migration_hub.knowledge.tasks import send_space_digests
+
+        send_space_digests.enqueue(args.frequency)
+        print(f"The {args.frequency} discussion digests are queued for the task worker.")
+        return 0
+    from migration_hub.knowledge.services.discussions import send_digests
+
+    count = send_digests(frequency=args.frequency)
+    print(f"{count} {args.frequency} digest e-mails sent for discussion spaces.")
+    return 0
+
+
 REPORT_FORMATS = ("html", "docx", "pdf")
 REPORT_LANGUAGES = ("ar", "zh-hans", "en", "fr", "ru", "es")
 
@@ -540,6 +641,57 @@ def build_parser() -> argparse.ArgumentParser:
         "--until", type=int, help="the last year to schedule (default: six years ahead)"
     )
     reviews_cycles.set_defaults(handler=command_reviews_cycles)
+
+    knowledge = commands.add_parser(
+        "knowledge",
+        help="Migration Network Hub: import and export, alerts, digests",
+    )
+    knowledge_commands = knowledge.add_subparsers(
+        dest="knowledge_command", required=True, metavar="ACTION"
+    )
+    knowledge_import = knowledge_commands.add_parser(
+        "import",
+        help="import resources from a CSV or JSON file (see docs/knowledge.md for the columns)",
+        description="Import Hub resources. A file with any problem imports nothing, unless "
+        "--skip-invalid; every problem is reported with its row and column.",
+    )
+    knowledge_import.add_argument("file")
+    knowledge_import.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows and report the others (default: all or nothing)",
+    )
+    knowledge_import.add_argument("--report", help="write every problem to this CSV file")
+    knowledge_import.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
+    knowledge_import.set_defaults(handler=command_knowledge_import)
+    knowledge_export = knowledge_commands.add_parser(
+        "export", help="export resources, experts, demands, offers or discussions"
+    )
+    knowledge_export.add_argument("--what", required=True, choices=KNOWLEDGE_EXPORTS)
+    knowledge_export.add_argument("--format", required=True, choices=("csv", "json"))
+    knowledge_export.add_argument("--output", help="the file to write (default: standard output)")
+    knowledge_export.add_argument(
+        "--all-statuses",
+        action="store_true",
+        help="resources: also drafts and resources in review (default: published only)",
+    )
+    knowledge_export.set_defaults(handler=command_knowledge_export)
+    knowledge_alerts = knowledge_commands.add_parser(
+        "alerts", help="e-mail the saved-search alerts due (run daily or weekly from cron)"
+    )
+    knowledge_alerts.add_argument("--frequency", required=True, choices=("daily", "weekly"))
+    knowledge_alerts.add_argument(
+        "--background", action="store_true", help="queue the work for the task worker"
+    )
+    knowledge_alerts.set_defaults(handler=command_knowledge_alerts)
+    knowledge_digests = knowledge_commands.add_parser(
+        "digests", help="e-mail the discussion digests due (run daily or weekly from cron)"
+    )
+    knowledge_digests.add_argument("--frequency", required=True, choices=("daily", "weekly"))
+    knowledge_digests.add_argument(
+        "--background", action="store_true", help="queue the work for the task worker"
+    )
+    knowledge_digests.set_defaults(handler=command_knowledge_digests)
     return parser
 
 

@@ -114,8 +114,11 @@ def test_demo_twice_is_safe_and_keeps_accounts(tmp_path: Path) -> None:
         "demo-case-worker",
         "demo-data-protection-officer",
         "demo-fund-manager",
+        "demo-reviewer-institute",  # the Hub's peer reviewers, from two other organizations
+        "demo-reviewer-ngo",
     } <= set(accounts)
-    assert len(accounts) == 10
+    assert len(accounts) == 12
+    assert "Hub: " in first.stdout  # sample resources, experts, discussions and demands
     assert "Countries and M49 regions: 279 added" in first.stdout
     assert (tmp_path / "migration-hub.sqlite3").exists()
     secret_key = (tmp_path / "secret_key").read_text()
@@ -139,7 +142,8 @@ def test_demo_twice_is_safe_and_keeps_accounts(tmp_path: Path) -> None:
         " User.objects.count(), Membership.objects.count())",
         env={**env, "DEBUG": "true"},
     )
-    assert check.stdout.split() == ["True", "10", "10"], check.stderr
+    # 12 accounts with a role each, and 8 sample experts of the Hub who cannot sign in.
+    assert check.stdout.split() == ["True", "20", "12"], check.stderr
 
     # The demo fund is made once, and its ledger balances.
     assert "Funds: a demo Migration MPTF" in first.stdout

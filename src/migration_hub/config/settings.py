@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "migration_hub.statistics",
     "migration_hub.funds",
     "migration_hub.reviews",
+    "migration_hub.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,13 @@ if TASKS_BACKEND not in TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # Documents annexed to a GCM review.
 REVIEW_ATTACHMENT_MAX_BYTES = env.int("REVIEW_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The Migration Network Hub: files attached to resources, and how many experts one person may
+# write to in a day through the platform.
+KNOWLEDGE_FILE_MAX_BYTES = env.int("KNOWLEDGE_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+KNOWLEDGE_EXPERT_CONTACTS_PER_DAY = env.int("KNOWLEDGE_EXPERT_CONTACTS_PER_DAY", default=10)
+# The address people open the site at, for links in e-mails and feeds sent outside a request
+# (alerts, digests): e.g. https://hub.example.org
+SITE_URL = env.str("SITE_URL", default="")
 
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Migration Hub <noreply@localhost>")
@@ -300,6 +308,9 @@ SPECTACULAR_SETTINGS = {
         "PledgeStatusEnum": "migration_hub.reviews.choices.PledgeStatus",
         "ReviewLevelEnum": "migration_hub.reviews.choices.ReviewLevel",
         "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "ResourceKindEnum": "migration_hub.knowledge.choices.ResourceKind",
+        "ResourceStatusEnum": "migration_hub.knowledge.choices.ResourceStatus",
+        "SearchKindEnum": "migration_hub.knowledge.choices.SearchKind",
     },
 }
 

@@ -1,0 +1,1 @@
+"""The Hub's pages, one module per part."""
