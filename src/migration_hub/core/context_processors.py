@@ -24,6 +24,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))
     items.append((reverse("statistics:index"), _("Statistics")))  # open data: for everyone
+    items += [  # the Migration Network Hub is public, as the real one is
+        (reverse("knowledge:resource_list"), _("Hub resources")),
+        (reverse("knowledge:expert_list"), _("Experts")),
+        (reverse("knowledge:space_list"), _("Discussions")),
+        (reverse("knowledge:demand_list"), _("Connection Hub")),
+        (reverse("knowledge:search"), _("Search")),
+    ]
     items.append((reverse("api-docs"), _("API")))
     if user.is_authenticated and user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))

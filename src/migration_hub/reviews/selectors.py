@@ -11,6 +11,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from migration_hub.core.permissions import roles_of
+from migration_hub.knowledge.choices import ResourceKind, ResourceStatus
+from migration_hub.knowledge.models import Resource
 
 from .choices import PledgeStatus, ReviewLevel, ReviewStatus
 from .models import Cycle, Pledge, Review, ReviewAuthor, Section, SectionVersion
@@ -107,17 +109,18 @@ class ObjectiveLinks:
 
     pledges: list[Pledge] = field(default_factory=list)
     programmes: list[Any] = field(default_factory=list)
+    practices: list[Any] = field(default_factory=list)
     statistics_url: str | None = None
 
 
 def objective_links(review: Review, number: int) -> ObjectiveLinks:
-    """Pledges, trust-fund programmes and indicator data for objective `number` and the
-    review's country (or organization, for reviews without a country)."""
+    """Pledges, trust-fund programmes, published Hub practices and indicator data for
+    objective `number` and the review's country (or organization, for reviews without a country)."""
     return objective_links_for(review, [number])[number]
 
 
 def objective_links_for(review: Review, numbers: list[int]) -> dict[int, ObjectiveLinks]:
-    """`objective_links` for several objectives of one review, in two queries in all."""
+    """`objective_links` for several objectives of one review, in a few queries in all."""
     codes = {f"GCM-O{number}": number for number in numbers}
     links = {number: ObjectiveLinks() for number in numbers}
     if not codes:
@@ -150,6 +153,21 @@ def objective_links_for(review: Review, numbers: list[int]) -> dict[int, Objecti
             found = links[codes[programme.objective_code]].programmes
             if len(found) < 20:
                 found.append(programme)
+        practice_rows = (
+            Resource.objects.filter(
+                status=ResourceStatus.PUBLISHED,
+                kind=ResourceKind.PRACTICE,
+                objectives__code__in=codes,
+                countries=review.country_id,
+            )
+            .prefetch_related("translations")
+            .annotate(objective_code=F("objectives__code"))
+            .order_by("-published_at")
+        )
+        for practice in practice_rows:
+            found = links[codes[practice.objective_code]].practices
+            if len(found) < 20:
+                found.append(practice)
         url = reverse("statistics:area_profile", args=[review.country.m49_code])
         for link in links.values():
             link.statistics_url = url
