@@ -230,3 +230,19 @@ def test_my_saved_searches_fit_a_phone(
         assert overflow <= 1, wide
     finally:
         context.close()
+
+
+def test_the_resource_page_loads_more_like_this_and_follows_its_objective(
+    page: CheckedPage, hub: SimpleNamespace
+) -> None:
+    practice = publish_practice(hub, "Skills partnerships for labour migration", ("18",))
+    publish_practice(hub, "Recognition of skills of migrant workers", ("18",))
+    page.sign_in("reader")
+    page.goto(practice.get_absolute_url())
+    block = page.locator("section.more-like-this")  # loaded after the page, by htmx
+    expect(block.get_by_role("link")).to_have_text(["Recognition of skills of migrant workers"])
+    page.check()
+    page.locator("#follow").get_by_role("button", name=FOLLOW_18).click()
+    page.wait_for_url(f"**{practice.get_absolute_url()}")
+    expect(page.get_by_role("status")).to_contain_text("You now follow “GCM objective 18")
+    assert SavedSearch.objects.get(user=hub.reader).filters == {"objectives": ["GCM-O18"]}
