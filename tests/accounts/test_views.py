@@ -62,6 +62,36 @@ def test_editor_saves_with_the_version_read(client_for, editor, organization) ->
     assert event.organization_ref == str(organization.pk)
 
 
+def test_an_organization_editor_cannot_change_its_kind(client_for, editor, organization) -> None:
+    """The kind grants powers (a Network secretariat's editors run the Hub's peer review)."""
+    client = client_for(editor)
+    response = client.post(
+        edit_url(organization),
+        {"name": "Renamed ministry", "kind": "network_secretariat", "version": 1},
+    )
+    assert response.status_code == 302  # the field is disabled: the posted kind is ignored
+    organization.refresh_from_db()
+    assert (organization.name, organization.kind) == ("Renamed ministry", "ministry")
+    api = client.patch(
+        f"/api/accounts/organizations/{organization.code}/",
+        {"kind": "network_secretariat", "version": organization.version},
+        content_type="application/json",
+    )
+    assert api.status_code == 403
+    organization.refresh_from_db()
+    assert organization.kind == "ministry"
+
+
+def test_a_platform_administrator_changes_the_kind(client, organization, django_user_model) -> None:
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "x"))
+    response = client.post(
+        edit_url(organization), {"name": organization.name, "kind": "ngo", "version": 1}
+    )
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert organization.kind == "ngo"
+
+
 def test_stale_form_shows_the_conflict_and_keeps_the_other_change(
     client_for, editor, organization
 ) -> None:
@@ -78,11 +108,11 @@ def test_stale_form_shows_the_conflict_and_keeps_the_other_change(
 
 def test_invalid_form_names_the_field(client_for, editor, organization) -> None:
     response = client_for(editor).post(
-        edit_url(organization), {"name": "", "kind": "volcano", "version": 1}
+        edit_url(organization), {"name": "", "website": "not a site", "version": 1}
     )
     assert response.status_code == 400
     form = response.context["form"]
-    assert set(form.errors) >= {"name", "kind"}
+    assert set(form.errors) >= {"name", "website"}
     organization.refresh_from_db()
     assert organization.version == 1
 

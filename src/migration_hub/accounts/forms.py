@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +17,12 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "acronym", "kind", "country", "website", "description"]
+
+    def __init__(self, *args: Any, can_change_kind: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_change_kind:  # the kind grants powers: platform administrators only
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = _("Only a platform administrator can change it.")
 
 
 class TwoFactorTokenForm(forms.Form):

@@ -62,6 +62,17 @@ def update_organization(
     require(actor, "accounts.change_organization", organization)
     if "code" in changes and changes["code"] != organization.code:
         raise ValidationError({"code": _("The code is stable: links and imports use it.")})
+    if (
+        "kind" in changes
+        and changes["kind"] != organization.kind
+        and actor is not None
+        and not actor.is_superuser
+    ):
+        # The kind grants powers (a Network secretariat's editors run the Hub's peer review and
+        # publish GCM reviews): only a platform administrator may change it.
+        raise PermissionDenied(
+            _("Only a platform administrator can change an organization's kind.")
+        )
     return update_versioned(
         organization,
         actor=actor,

@@ -86,12 +86,20 @@ class OrganizationUpdateView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
     def get(self, request: HttpRequest, code: str) -> HttpResponse:
         organization = self.get_permission_object()
-        form = OrganizationForm(instance=organization, initial={"version": organization.version})
+        form = OrganizationForm(
+            instance=organization,
+            initial={"version": organization.version},
+            can_change_kind=request.user.is_superuser,
+        )
         return render(request, self.template_name, {"form": form, "organization": organization})
 
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         organization = self.get_permission_object()
-        form = OrganizationForm(request.POST, instance=Organization.objects.get(pk=organization.pk))
+        form = OrganizationForm(
+            request.POST,
+            instance=Organization.objects.get(pk=organization.pk),
+            can_change_kind=request.user.is_superuser,
+        )
         status = 200
         if form.is_valid():
             changes = {name: form.cleaned_data[name] for name in OrganizationForm.Meta.fields}
