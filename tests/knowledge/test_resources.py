@@ -366,6 +366,26 @@ def test_a_file_named_pdf_that_is_not_a_pdf_is_refused_naming_it(practice, autho
     assert practice.versions.count() == 1
 
 
+def test_a_word_file_that_unpacks_to_a_bomb_is_refused_before_it_is_read(practice, author, media):
+    """A 'zip bomb': a small upload whose document.xml unpacks to 150 MB of blanks."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(make_docx("Reception centres")))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b" " * (150 * 1024 * 1024))
+            archive.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED)
+    assert len(bomb.getvalue()) < 1024 * 1024
+    upload = SimpleUploadedFile("plan.docx", bomb.getvalue())
+    with pytest.raises(ValidationError) as error:
+        services.add_file(author, practice, upload)
+    assert "plan.docx unpacks to far more" in error.value.message_dict["file"][0]
+    assert not ResourceFile.objects.exists() and not stored_files(media)
+
+
 def test_other_types_are_refused(practice, author, media):
     for name, content in (("photo.png", b"\x89PNG\r\n\x1a\n"), ("table.xlsx", b"PK\x03\x04")):
         with pytest.raises(ValidationError) as error:

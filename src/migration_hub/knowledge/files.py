@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import zipfile
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,10 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # Search needs the words, not whole books: longer text is cut here.
 MAX_TEXT_CHARACTERS = 1_000_000
 MAX_PDF_PAGES = 2_000
+# A Word file is a zip: a small upload can unpack to gigabytes ("zip bomb"). Real documents
+# unpack to a few times their size; these limits leave room for large ones with images.
+MAX_DOCX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_DOCX_RATIO = 200
 PDF_TYPE = PDF[1]
 DOCX_TYPE = DOCX[1]
 
@@ -119,12 +124,39 @@ def _pdf_text(upload: Any) -> str:
     return _clean("\n".join(parts))
 
 
+def _too_large_unpacked(upload: Any) -> ValidationError:
+    return ValidationError(
+        {
+            "file": _(
+                "%(name)s unpacks to far more than a Word document does, so it is refused. "
+                "Save it again from the program that made it, or upload it as a PDF."
+            )
+            % {"name": upload.name}
+        }
+    )
+
+
+def _check_unpacked_size(upload: Any, data: bytes) -> None:
+    """Refuse a zip bomb before python-docx unpacks it into memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise _unreadable(upload, "Word") from error
+    total = sum(member.file_size for member in members)
+    worst = max((member.file_size / max(member.compress_size, 1) for member in members), default=0)
+    if total > MAX_DOCX_UNPACKED_BYTES or worst > MAX_DOCX_RATIO:
+        logger.info("DOCX upload refused: unpacks to %s bytes (ratio %.0f)", total, worst)
+        raise _too_large_unpacked(upload)
+
+
 def _docx_text(upload: Any) -> str:
     from docx import Document
 
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
+    _check_unpacked_size(upload, data)
     try:
         document = Document(io.BytesIO(data))
         parts = [paragraph.text for paragraph in document.paragraphs]
