@@ -43,6 +43,18 @@ class ItemChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.short_title or obj.title}"
 
 
+def item_choice_field(label: Any) -> ItemChoiceField:
+    """An optional choice of framework items, given by their codes, as check boxes; the form's
+    `__init__` sets the items offered (`items(kind)`)."""
+    return ItemChoiceField(
+        label=label,
+        queryset=FrameworkItem.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 def items(kind: str) -> QuerySet[FrameworkItem]:
     return FrameworkItem.objects.filter(kind=kind).order_by("position", "code")
 
@@ -92,30 +104,12 @@ class ResourceForm(SummaryForm):
         to_field_name="m49_code",
         required=False,
     )
-    objectives = ItemChoiceField(
-        label=_("GCM objectives"),
-        queryset=FrameworkItem.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    objectives = item_choice_field(_("GCM objectives"))
     is_general = forms.BooleanField(
         label=_("About the GCM in general, not one objective"), required=False
     )
-    principles = ItemChoiceField(
-        label=_("Guiding principles"),
-        queryset=FrameworkItem.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    themes = ItemChoiceField(
-        label=_("MIGOF thematic areas"),
-        queryset=FrameworkItem.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    principles = item_choice_field(_("Guiding principles"))
+    themes = item_choice_field(_("MIGOF thematic areas"))
     year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100, required=False)
     licence = forms.ChoiceField(
         label=_("Licence"), choices=Licence.choices, initial=Licence.UNKNOWN
@@ -347,20 +341,8 @@ class CallForm(SummaryForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    objectives = ItemChoiceField(
-        label=_("GCM objectives"),
-        queryset=FrameworkItem.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    themes = ItemChoiceField(
-        label=_("MIGOF thematic areas"),
-        queryset=FrameworkItem.objects.none(),
-        to_field_name="code",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    objectives = item_choice_field(_("GCM objectives"))
+    themes = item_choice_field(_("MIGOF thematic areas"))
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -68,6 +68,12 @@ class ItemsField(forms.ModelMultipleChoiceField):
         return item_label(obj)
 
 
+def items_field(label: Any) -> ItemsField:
+    """An optional choice of framework items as check boxes, each named by `item_label`; the
+    form's `__init__` sets the items offered (`objectives()` or `themes()`)."""
+    return ItemsField(label=label, queryset=FrameworkItem.objects.none(), required=False)
+
+
 class CountryField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Country) -> str:
         return obj.name
@@ -97,12 +103,8 @@ class DemandForm(SummaryForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("The need, the objectives of the support, who will use it and when."),
     )
-    objectives = ItemsField(
-        label=_("GCM objectives"), queryset=FrameworkItem.objects.none(), required=False
-    )
-    themes = ItemsField(
-        label=_("MIGOF thematic areas"), queryset=FrameworkItem.objects.none(), required=False
-    )
+    objectives = items_field(_("GCM objectives"))
+    themes = items_field(_("MIGOF thematic areas"))
     country = CountryField(
         label=_("Country"), queryset=Country.objects.none(), to_field_name="alpha3"
     )
@@ -148,12 +150,8 @@ class OfferForm(SummaryForm):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Expertise, training, tools or peer exchange; for whom and how."),
     )
-    objectives = ItemsField(
-        label=_("GCM objectives"), queryset=FrameworkItem.objects.none(), required=False
-    )
-    themes = ItemsField(
-        label=_("MIGOF thematic areas"), queryset=FrameworkItem.objects.none(), required=False
-    )
+    objectives = items_field(_("GCM objectives"))
+    themes = items_field(_("MIGOF thematic areas"))
     countries = CountriesField(
         label=_("Countries covered"),
         queryset=Country.objects.none(),
@@ -248,6 +246,26 @@ class ItemFilter(django_filters.ModelChoiceFilter):
         return field
 
 
+def objective_filter() -> ItemFilter:
+    """The lists' filter by GCM objective (`?objective=GCM-O5`)."""
+    return ItemFilter(
+        label=_("GCM objective"),
+        field_name="objectives",
+        queryset=objectives(),
+        empty_label=_("Any objective"),
+    )
+
+
+def theme_filter() -> ItemFilter:
+    """The lists' filter by MIGOF thematic area (`?theme=MIGOF-TA-05`)."""
+    return ItemFilter(
+        label=_("Thematic area"),
+        field_name="themes",
+        queryset=themes(),
+        empty_label=_("Any thematic area"),
+    )
+
+
 class CountryFilter(django_filters.ModelChoiceFilter):
     @property
     def field(self) -> Any:
@@ -260,18 +278,8 @@ class DemandFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=DemandStatus.choices, empty_label=_("Any status")
     )
-    objective = ItemFilter(
-        label=_("GCM objective"),
-        field_name="objectives",
-        queryset=objectives(),
-        empty_label=_("Any objective"),
-    )
-    theme = ItemFilter(
-        label=_("Thematic area"),
-        field_name="themes",
-        queryset=themes(),
-        empty_label=_("Any thematic area"),
-    )
+    objective = objective_filter()
+    theme = theme_filter()
     country = CountryFilter(
         label=_("Country"),
         field_name="country",
@@ -286,18 +294,8 @@ class DemandFilterSet(django_filters.FilterSet):
 
 
 class OfferFilterSet(django_filters.FilterSet):
-    objective = ItemFilter(
-        label=_("GCM objective"),
-        field_name="objectives",
-        queryset=objectives(),
-        empty_label=_("Any objective"),
-    )
-    theme = ItemFilter(
-        label=_("Thematic area"),
-        field_name="themes",
-        queryset=themes(),
-        empty_label=_("Any thematic area"),
-    )
+    objective = objective_filter()
+    theme = theme_filter()
     country = CountryFilter(
         label=_("Country covered"),
         queryset=countries(),

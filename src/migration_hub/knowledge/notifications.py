@@ -9,12 +9,36 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
 
 
 def recipient_language(user: Any) -> str:
     return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+
+
+def translated_later(message: Any, **params: Any) -> Any:
+    """A subject rendered only when `notify` renders each e-mail, in each recipient's language,
+    with `params` filled in then (each turned to text in that language too). `message` is
+    either marked with gettext_noop where it is written (translated here) or a lazy
+    gettext_lazy string (rendered as it is)."""
+
+    def render() -> str:
+        text = str(message) if isinstance(message, Promise) else gettext(message)
+        return text % {key: str(value) for key, value in params.items()}
+
+    return lazy(render, str)()
+
+
+def claim_window(model: type[Model], pk: Any, field: str, last: Any, now: Any) -> bool:
+    """Move `model` row `pk`'s `field` (the moment of the last e-mail) from `last` (the value
+    the caller read; None when nothing was sent yet) to `now`. False when a run in parallel
+    that read the same `last` claimed it first: that run sends, this one must not."""
+    unchanged = {field: last} if last else {f"{field}__isnull": True}
+    return bool(model.objects.filter(pk=pk, **unchanged).update(**{field: now}))
 
 
 def notify(

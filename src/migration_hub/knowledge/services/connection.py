@@ -20,9 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from migration_hub.accounts.choices import OrganizationKind
 from migration_hub.accounts.models import Organization, User
@@ -37,7 +36,7 @@ from migration_hub.registry.models import FrameworkItem
 from ..choices import DemandStatus, ResourceKind
 from ..matching import Match, ranked, shared
 from ..models import Demand, ExpertProfile, Offer, Resource
-from ..notifications import notify
+from ..notifications import notify, translated_later
 from ..permissions import WRITER_ROLES
 
 # Organizations that may ask for support: states (ministries, parliaments), networks, and local
@@ -272,6 +271,44 @@ def post_demand(
     return demand
 
 
+def _update_with_related(
+    actor: Any,
+    obj: Demand | Offer,
+    *,
+    expected_version: int,
+    changes: dict[str, Any],
+    related: dict[str, tuple[list[Any], str]],
+) -> Any:
+    """`update_versioned` of a demand or an offer with `changes`, then each many-to-many
+    relation of `related` (name -> (the new items, the field naming them)) set to its items;
+    a change of the related items is audited apart, by their names, when there is one."""
+    before = {
+        name: sorted(getattr(obj, name).values_list(key, flat=True))
+        for name, (_items, key) in related.items()
+    }
+    updated = update_versioned(
+        obj,
+        actor=actor,
+        expected_version=expected_version,
+        changes=changes,
+        organization_id=obj.organization_id,
+    )
+    for name, (items, _key) in related.items():
+        getattr(updated, name).set(items)
+    after = {
+        name: sorted(getattr(item, key) for item in items) for name, (items, key) in related.items()
+    }
+    if before != after:
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            updated,
+            changes=audit.diff(before, after),
+            organization_id=obj.organization_id,
+        )
+    return updated
+
+
 @transaction.atomic
 def update_demand(
     actor: Any,
@@ -294,13 +331,9 @@ def update_demand(
         )
     objective_items = _framework_items(objectives, field="objectives", prefix=OBJECTIVE_PREFIX)
     theme_items = _framework_items(themes, field="themes", prefix=THEME_PREFIX)
-    before = {
-        "objectives": sorted(demand.objectives.values_list("code", flat=True)),
-        "themes": sorted(demand.themes.values_list("code", flat=True)),
-    }
-    updated = update_versioned(
+    return _update_with_related(
+        actor,
         demand,
-        actor=actor,
         expected_version=expected_version,
         changes={
             "title": _text("title", title, required=True, max_length=MAX_TITLE),
@@ -309,23 +342,8 @@ def update_demand(
             "deadline": deadline,
             "language": _language(language),
         },
-        organization_id=demand.organization_id,
+        related={"objectives": (objective_items, "code"), "themes": (theme_items, "code")},
     )
-    updated.objectives.set(objective_items)
-    updated.themes.set(theme_items)
-    after = {
-        "objectives": sorted(item.code for item in objective_items),
-        "themes": sorted(item.code for item in theme_items),
-    }
-    if before != after:
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            updated,
-            changes=audit.diff(before, after),
-            organization_id=demand.organization_id,
-        )
-    return updated
 
 
 @transaction.atomic
@@ -384,14 +402,9 @@ def update_offer(
     objective_items = _framework_items(objectives, field="objectives", prefix=OBJECTIVE_PREFIX)
     theme_items = _framework_items(themes, field="themes", prefix=THEME_PREFIX)
     country_items = _countries(countries)
-    before = {
-        "objectives": sorted(offer.objectives.values_list("code", flat=True)),
-        "themes": sorted(offer.themes.values_list("code", flat=True)),
-        "countries": sorted(offer.countries.values_list("alpha3", flat=True)),
-    }
-    updated = update_versioned(
+    return _update_with_related(
+        actor,
         offer,
-        actor=actor,
         expected_version=expected_version,
         changes={
             "title": _text("title", title, required=True, max_length=MAX_TITLE),
@@ -399,25 +412,12 @@ def update_offer(
             "languages": list(dict.fromkeys(_language(code, "languages") for code in languages)),
             "active": bool(active),
         },
-        organization_id=offer.organization_id,
+        related={
+            "objectives": (objective_items, "code"),
+            "themes": (theme_items, "code"),
+            "countries": (country_items, "alpha3"),
+        },
     )
-    updated.objectives.set(objective_items)
-    updated.themes.set(theme_items)
-    updated.countries.set(country_items)
-    after = {
-        "objectives": sorted(item.code for item in objective_items),
-        "themes": sorted(item.code for item in theme_items),
-        "countries": sorted(country.alpha3 for country in country_items),
-    }
-    if before != after:
-        audit.record(
-            actor,
-            AuditAction.UPDATE,
-            updated,
-            changes=audit.diff(before, after),
-            organization_id=offer.organization_id,
-        )
-    return updated
 
 
 # --- ranking --------------------------------------------------------------------------------
@@ -548,14 +548,11 @@ def rank_experts(demand: Demand, *, limit: int = 10) -> list[Match]:
 
 def _status_subject(demand: Demand, status: str) -> Any:
     """The e-mail subject, translated when rendered in each recipient's language."""
-
-    def text() -> str:
-        return _("Demand “%(title)s”: %(status)s") % {
-            "title": demand.title[:80],
-            "status": DemandStatus(status).label,
-        }
-
-    return lazy(text, str)()
+    return translated_later(
+        gettext_noop("Demand “%(title)s”: %(status)s"),
+        title=demand.title[:80],
+        status=DemandStatus(status).label,
+    )
 
 
 def _notify(demand: Demand, actor: Any, *, reason: str = "") -> int:

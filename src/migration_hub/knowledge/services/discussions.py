@@ -32,8 +32,7 @@ from migration_hub.registry.models import FrameworkItem
 from ..choices import DigestFrequency
 from ..markdown import mentioned_usernames, render_markdown
 from ..models import CallForPractices, Post, PostReport, Question, Space, SpaceSubscription, Thread
-from ..notifications import notify
-from .experts import translated_later
+from ..notifications import claim_window, notify, translated_later
 
 MAX_TITLE = 300
 MAX_POST = 20_000
@@ -440,11 +439,7 @@ def send_digests(*, frequency: str, now: datetime | None = None) -> int:
         since = last or now - DIGEST_PERIOD[frequency]
         with transaction.atomic():
             # Claim the subscription: a run in parallel that read the same `last` claims nothing.
-            claimed = SpaceSubscription.objects.filter(
-                pk=subscription.pk,
-                **({"last_sent_at": last} if last else {"last_sent_at__isnull": True}),
-            ).update(last_sent_at=now)
-            if not claimed:
+            if not claim_window(SpaceSubscription, subscription.pk, "last_sent_at", last, now):
                 continue
             posts = _digest_posts(subscription, since, now)
             if not posts:

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +34,7 @@ from migration_hub.registry.models import Organization as RegistryOrganization
 from ..choices import Availability
 from ..matching import Match, ranked
 from ..models import ExpertMessage, ExpertProfile
-from ..notifications import notify
+from ..notifications import notify, translated_later
 
 # Messages one person may send to experts in 24 hours (settings can change it).
 DEFAULT_CONTACTS_PER_DAY = 10
@@ -106,12 +105,6 @@ def own_profile(user: Any) -> ExpertProfile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return ExpertProfile.objects.filter(user=user).select_related("organization").first()
-
-
-def translated_later(message: Any, **params: Any) -> Any:
-    """A lazy message with its parameters filled in only when rendered, so that `notify`
-    renders it in each recipient's language."""
-    return lazy(lambda: str(message) % {k: str(v) for k, v in params.items()}, str)()
 
 
 def contacts_per_day() -> int:

@@ -23,7 +23,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -36,7 +35,7 @@ from .. import selectors
 from ..choices import Criterion, Decision, Recommendation, ResourceStatus
 from ..matching import Match, ranked, shared
 from ..models import CallForPractices, EditorialDecision, Resource, ReviewAssignment
-from ..notifications import notify
+from ..notifications import notify, translated_later
 from .resources import (
     OBJECTIVE_KIND,
     THEME_KIND,
@@ -53,12 +52,6 @@ MAX_REASONS = 10_000
 SUBMITTABLE = (ResourceStatus.DRAFT, ResourceStatus.REVISION_REQUESTED)
 ASSIGNABLE = (ResourceStatus.SCREENED, ResourceStatus.IN_REVIEW)
 SCORES = range(1, 6)
-
-
-def translated_later(message: str, **params: Any) -> Any:
-    """A subject rendered only when `notify` renders each e-mail, in each recipient's language
-    (`message` is marked with gettext_noop where it is written)."""
-    return lazy(lambda: _(message) % {k: str(v) for k, v in params.items()}, str)()
 
 
 def _context(resource: Resource, **extra: Any) -> dict[str, Any]:

@@ -40,7 +40,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -54,7 +53,7 @@ from migration_hub.registry.models import FrameworkItem
 from .. import selectors
 from ..choices import DigestFrequency, ResourceKind, ResourceStatus
 from ..models import Resource, SavedSearch, new_token
-from ..notifications import notify
+from ..notifications import claim_window, notify, translated_later
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +99,6 @@ SUBSCRIBABLE = ("objectives", "regions", "countries", "kinds", "themes", "princi
 GENERAL = "general"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "reviewed"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", "not-reviewed"})
-
-
-def translated_later(message: str, **params: Any) -> Any:
-    """A subject rendered only when `notify` renders each e-mail, in each recipient's language
-    (`message` is marked with gettext_noop where it is written)."""
-    return lazy(lambda: _(message) % {k: str(v) for k, v in params.items()}, str)()
 
 
 def plain_text(value: str) -> str:
@@ -703,12 +696,8 @@ def matching_resources(saved: SavedSearch, since: datetime | None = None) -> Que
 def _alert(saved: SavedSearch, since: datetime, now: datetime) -> int:
     """Claim the window (since, now] of one saved search and e-mail its new matches; returns
     how many e-mails were queued (0 or 1). Runs inside the caller's transaction."""
-    last = saved.last_alerted_at
-    claimed = SavedSearch.objects.filter(
-        pk=saved.pk,
-        **({"last_alerted_at": last} if last else {"last_alerted_at__isnull": True}),
-    ).update(last_alerted_at=now)
-    if not claimed:  # another run took this window
+    if not claim_window(SavedSearch, saved.pk, "last_alerted_at", saved.last_alerted_at, now):
+        # another run took this window
         return 0
     matches = matching_resources(saved, since).filter(published_at__lte=now)
     shown = list(matches[: MAX_ALERT_ITEMS + 1])

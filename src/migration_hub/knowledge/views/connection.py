@@ -305,63 +305,106 @@ DEMAND_FIELDS = ("title", "need", "objectives", "themes", "country", "deadline",
 OFFER_FIELDS = ("title", "description", "objectives", "themes", "countries", "languages")
 
 
-class DemandCreateView(LoginRequiredMixin, View):
-    template_name = "knowledge/connection/demand_form.html"
+class ConnectionFormView(LoginRequiredMixin, View):
+    """The form that posts a demand or an offer, or edits one (`self.object`, read by
+    `get_object(pk)` when the address has a pk; None when posting). Needs the `permission`
+    (to add one, or to change this one); `template_name` gets the form and `context_name`.
+    The service refuses an edit of a version other than the one the form was opened at (409,
+    the form shown again with the reason). Subclasses set `form_class` and `done` (the message
+    on success) and implement `initial()` and `save(form)`, which calls the service and
+    returns what was posted or saved."""
+
+    template_name = ""
+    context_name = ""
+    permission = ""
+    form_class: type[Any]
+    done: Any = ""
+    object: Any = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.has_perm("knowledge.add_demand"):
-            raise PermissionDenied(_("You do not have permission to do this."))
+        if request.user.is_authenticated:
+            if "pk" in kwargs:
+                self.object = self.get_object(kwargs["pk"])
+            if not request.user.has_perm(self.permission, self.object):
+                raise PermissionDenied(_("You do not have permission to do this."))
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        initial: dict[str, Any] = {"language": request.LANGUAGE_CODE or "en"}
-        organizations = writable_organizations(request.user).filter(
+    def get_object(self, pk: int) -> Any:
+        raise NotImplementedError
+
+    def initial(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def save(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        return self.render_form(self.form_class(user=request.user, initial=self.initial()))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        form = self.form_class(request.POST, user=request.user)
+        status = 400
+        if form.is_valid():
+            try:
+                saved = self.save(form)
+            except ConflictError as error:
+                form.add_error(None, str(error))
+                status = 409
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, str(self.done))
+                return HttpResponseRedirect(saved.get_absolute_url())
+        return self.render_form(form, status=status)
+
+    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, self.context_name: self.object},
+            status=status,
+        )
+
+
+class DemandCreateView(ConnectionFormView):
+    template_name = "knowledge/connection/demand_form.html"
+    context_name = "demand"
+    permission = "knowledge.add_demand"
+    form_class = DemandForm
+    done = gettext_lazy("Demand posted. The offers and experts that fit it are listed below.")
+
+    def initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = {"language": self.request.LANGUAGE_CODE or "en"}
+        organizations = writable_organizations(self.request.user).filter(
             kind__in=services.DEMAND_ORGANIZATION_KINDS
         )
         if len(organizations[:2]) == 1:
             initial["organization"] = organizations[0]
             if organizations[0].country_id:
                 initial["country"] = organizations[0].country
-        return self.render_form(DemandForm(user=request.user, initial=initial))
+        return initial
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = DemandForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                demand = services.post_demand(
-                    request.user,
-                    organization=form.cleaned_data["organization"],
-                    **_form_values(form.cleaned_data, DEMAND_FIELDS),
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Demand posted. The offers and experts that fit it are listed below."),
-                )
-                return HttpResponseRedirect(demand.get_absolute_url())
-        return self.render_form(form, status=400)
-
-    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request, self.template_name, {"form": form, "demand": None}, status=status
+    def save(self, form: Any) -> Demand:
+        return services.post_demand(
+            self.request.user,
+            organization=form.cleaned_data["organization"],
+            **_form_values(form.cleaned_data, DEMAND_FIELDS),
         )
 
 
-class DemandEditView(LoginRequiredMixin, View):
+class DemandEditView(ConnectionFormView):
     template_name = "knowledge/connection/demand_form.html"
+    context_name = "demand"
+    permission = CHANGE_DEMAND
+    form_class = DemandEditForm
+    done = gettext_lazy("Demand saved.")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            self.demand = demand_or_404(kwargs["pk"])
-            if not request.user.has_perm(CHANGE_DEMAND, self.demand):
-                raise PermissionDenied(_("You do not have permission to do this."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self, pk: int) -> Demand:
+        return demand_or_404(pk)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        demand = self.demand
-        initial = {
+    def initial(self) -> dict[str, Any]:
+        demand = self.object
+        return {
             "version": demand.version,
             "title": demand.title,
             "need": demand.need,
@@ -371,32 +414,13 @@ class DemandEditView(LoginRequiredMixin, View):
             "deadline": demand.deadline,
             "language": demand.language,
         }
-        return self.render_form(DemandEditForm(user=request.user, initial=initial))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = DemandEditForm(request.POST, user=request.user)
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_demand(
-                    request.user,
-                    self.demand,
-                    expected_version=form.cleaned_data["version"],
-                    **_form_values(form.cleaned_data, DEMAND_FIELDS),
-                )
-            except ConflictError as error:
-                form.add_error(None, str(error))
-                status = 409
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Demand saved."))
-                return HttpResponseRedirect(self.demand.get_absolute_url())
-        return self.render_form(form, status=status)
-
-    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request, self.template_name, {"form": form, "demand": self.demand}, status=status
+    def save(self, form: Any) -> Demand:
+        return services.update_demand(
+            self.request.user,
+            self.object,
+            expected_version=form.cleaned_data["version"],
+            **_form_values(form.cleaned_data, DEMAND_FIELDS),
         )
 
 
@@ -433,56 +457,41 @@ class OfferDetailView(View):
         )
 
 
-class OfferCreateView(LoginRequiredMixin, View):
+class OfferCreateView(ConnectionFormView):
     template_name = "knowledge/connection/offer_form.html"
+    context_name = "offer"
+    permission = "knowledge.add_offer"
+    form_class = OfferForm
+    done = gettext_lazy("Offer posted.")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.has_perm("knowledge.add_offer"):
-            raise PermissionDenied(_("You do not have permission to do this."))
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        initial: dict[str, Any] = {"languages": [request.LANGUAGE_CODE or "en"]}
-        organizations = writable_organizations(request.user)
+    def initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = {"languages": [self.request.LANGUAGE_CODE or "en"]}
+        organizations = writable_organizations(self.request.user)
         if len(organizations[:2]) == 1:
             initial["organization"] = organizations[0]
-        return self.render_form(OfferForm(user=request.user, initial=initial))
+        return initial
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = OfferForm(request.POST, user=request.user)
-        if form.is_valid():
-            try:
-                offer = services.post_offer(
-                    request.user,
-                    organization=form.cleaned_data["organization"],
-                    **_form_values(form.cleaned_data, OFFER_FIELDS),
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Offer posted."))
-                return HttpResponseRedirect(offer.get_absolute_url())
-        return self.render_form(form, status=400)
-
-    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request, self.template_name, {"form": form, "offer": None}, status=status
+    def save(self, form: Any) -> Offer:
+        return services.post_offer(
+            self.request.user,
+            organization=form.cleaned_data["organization"],
+            **_form_values(form.cleaned_data, OFFER_FIELDS),
         )
 
 
-class OfferEditView(LoginRequiredMixin, View):
+class OfferEditView(ConnectionFormView):
     template_name = "knowledge/connection/offer_form.html"
+    context_name = "offer"
+    permission = CHANGE_OFFER
+    form_class = OfferEditForm
+    done = gettext_lazy("Offer saved.")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            self.offer = offer_or_404(kwargs["pk"])
-            if not request.user.has_perm(CHANGE_OFFER, self.offer):
-                raise PermissionDenied(_("You do not have permission to do this."))
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self, pk: int) -> Offer:
+        return offer_or_404(pk)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        offer = self.offer
-        initial = {
+    def initial(self) -> dict[str, Any]:
+        offer = self.object
+        return {
             "version": offer.version,
             "title": offer.title,
             "description": offer.description,
@@ -492,33 +501,14 @@ class OfferEditView(LoginRequiredMixin, View):
             "languages": list(offer.languages or []),
             "active": offer.active,
         }
-        return self.render_form(OfferEditForm(user=request.user, initial=initial))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = OfferEditForm(request.POST, user=request.user)
-        status = 400
-        if form.is_valid():
-            try:
-                services.update_offer(
-                    request.user,
-                    self.offer,
-                    expected_version=form.cleaned_data["version"],
-                    active=form.cleaned_data["active"],
-                    **_form_values(form.cleaned_data, OFFER_FIELDS),
-                )
-            except ConflictError as error:
-                form.add_error(None, str(error))
-                status = 409
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("Offer saved."))
-                return HttpResponseRedirect(self.offer.get_absolute_url())
-        return self.render_form(form, status=status)
-
-    def render_form(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request, self.template_name, {"form": form, "offer": self.offer}, status=status
+    def save(self, form: Any) -> Offer:
+        return services.update_offer(
+            self.request.user,
+            self.object,
+            expected_version=form.cleaned_data["version"],
+            active=form.cleaned_data["active"],
+            **_form_values(form.cleaned_data, OFFER_FIELDS),
         )
 
 

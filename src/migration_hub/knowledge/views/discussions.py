@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from rules.contrib.views import PermissionRequiredMixin
 
@@ -388,36 +389,57 @@ class ThreadHideView(LoginRequiredMixin, View):
 # --- posts -----------------------------------------------------------------------------------
 
 
-class PostReportView(LoginRequiredMixin, View):
+class PostFormView(LoginRequiredMixin, View):
+    """A form about one post (POST): shown under the post with the `step` prefix; valid, it is
+    handed to `act`, which calls the service, and the person goes back to the post with the
+    `done` message; refused, the thread is shown again with the form and its errors. Subclasses
+    set `step`, `form_class` and `done`, implement `act(post, form)` and may `check(post)`."""
+
+    step = ""
+    form_class: type[Any]
+    done: Any = ""
+
+    def check(self, post: Post) -> None:
+        """Raise PermissionDenied when the person may not take this step."""
+
+    def act(self, post: Post, form: Any) -> None:
+        raise NotImplementedError
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         post = post_or_404(request.user, pk)
-        form = ReportForm(request.POST, prefix=f"report-{post.pk}")
+        self.check(post)
+        form = self.form_class(request.POST, prefix=f"{self.step}-{post.pk}")
         if form.is_valid():
             try:
-                services.report_post(request.user, post, reason=form.cleaned_data["reason"])
+                self.act(post, form)
             except ValidationError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("Thank you: the moderators were told about this post."))
+                messages.success(request, str(self.done))
                 return HttpResponseRedirect(post_url(post))
-        return render_thread(request, post.thread, bound=("report", post.pk, form), status=400)
+        return render_thread(request, post.thread, bound=(self.step, post.pk, form), status=400)
 
 
-class PostHideView(LoginRequiredMixin, View):
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        post = post_or_404(request.user, pk)
-        if not services.is_moderator(request.user, post.thread.space):
+class PostReportView(PostFormView):
+    step = "report"
+    form_class = ReportForm
+    done = gettext_lazy("Thank you: the moderators were told about this post.")
+
+    def act(self, post: Post, form: Any) -> None:
+        services.report_post(self.request.user, post, reason=form.cleaned_data["reason"])
+
+
+class PostHideView(PostFormView):
+    step = "hide"
+    form_class = HideForm
+    done = gettext_lazy("The post is hidden.")
+
+    def check(self, post: Post) -> None:
+        if not services.is_moderator(self.request.user, post.thread.space):
             raise PermissionDenied
-        form = HideForm(request.POST, prefix=f"hide-{post.pk}")
-        if form.is_valid():
-            try:
-                services.hide_post(request.user, post, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, _("The post is hidden."))
-                return HttpResponseRedirect(post_url(post))
-        return render_thread(request, post.thread, bound=("hide", post.pk, form), status=400)
+
+    def act(self, post: Post, form: Any) -> None:
+        services.hide_post(self.request.user, post, reason=form.cleaned_data["reason"])
 
 
 class PostUnhideView(LoginRequiredMixin, View):
