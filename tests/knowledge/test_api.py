@@ -819,7 +819,8 @@ def test_a_demand_from_open_to_a_practice(
     practice = asker.post(f"{detail}practice/")
     assert practice.status_code == 201
     assert practice.json()["kind"] == "practice" and practice.json()["status"] == "draft"
-    assert api_client.get(detail).json()["outcome_resource"] == practice.json()["id"]
+    assert asker.get(detail).json()["outcome_resource"] == practice.json()["id"]
+    assert api_client.get(detail).json()["outcome_resource"] is None  # a draft: not for all
     assert asker.post(f"{detail}practice/").status_code == 400
     assert api_client.get(f"{API}/demands/", {"status": "completed"}).json()["count"] == 1
 

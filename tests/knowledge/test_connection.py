@@ -3,6 +3,8 @@ reasons, and a demand's workflow with its e-mails, audit trail and version check
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -19,6 +21,7 @@ from migration_hub.core.services import ConflictError
 from migration_hub.knowledge.choices import DemandStatus, ResourceKind, ResourceStatus
 from migration_hub.knowledge.models import Demand, Offer, Resource
 from migration_hub.knowledge.services import connection, experts
+from migration_hub.knowledge.services import resources as resource_services
 
 from ..factories import OrganizationFactory, UserFactory
 
@@ -504,3 +507,47 @@ def test_outcome_becomes_a_draft_practice_once(hub):
     with pytest.raises(ValidationError, match="already been turned into a practice"):
         connection.outcome_to_practice(hub.writer, demand)
     assert Resource.objects.count() == 1
+
+
+# --- Found in review: no e-mail flood through matches, no draft through a demand --------------
+
+
+def test_an_expert_hears_of_a_match_once(hub, mailoutbox, django_capture_on_commit_callbacks):
+    demand = post(hub)
+    offer = offer_by(hub)
+    with django_capture_on_commit_callbacks(execute=True):
+        demand = connection.match_demand(hub.writer, demand, offer=offer, expert=hub.expert)
+        with pytest.raises(ValidationError):  # the same match again changes nothing
+            connection.match_demand(hub.writer, demand, offer=offer, expert=hub.expert)
+        demand = connection.match_demand(hub.writer, demand, offer=None, expert=hub.expert)
+    to_expert = [message for message in mailoutbox if message.to == [hub.expert.user.email]]
+    assert len(to_expert) == 1
+
+
+def test_an_expert_whose_account_is_disabled_cannot_be_matched(hub):
+    hub.expert.user.is_active = False
+    hub.expert.user.save()
+    with pytest.raises(ValidationError) as error:
+        connection.match_demand(hub.writer, post(hub), expert=hub.expert)
+    assert "not listed" in error.value.message_dict["expert"][0]
+
+
+def test_a_draft_practice_from_an_outcome_stays_out_of_public_pages(hub, client):
+    demand = post(hub)
+    demand = connection.match_demand(hub.writer, demand, offer=offer_by(hub))
+    demand = connection.start_work(hub.writer, demand)
+    demand = connection.report_outcome(hub.writer, demand, outcome="Done.")
+    resource = connection.outcome_to_practice(hub.writer, demand)
+    resource_services.update_resource(
+        hub.writer,
+        resource,
+        expected_version=resource.version,
+        translations={"en": {"title": "Confidential draft title", "summary": "s"}},
+    )
+    assert client.get(resource.get_absolute_url()).status_code == 404
+    page = client.get(f"/hub/connection/demands/{demand.pk}/")
+    assert page.status_code == 200 and b"Confidential draft title" not in page.content
+    assert client.get(f"/api/knowledge/demands/{demand.pk}/").json()["outcome_resource"] is None
+    export = b"".join(client.get("/hub/export/demands.csv").streaming_content).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(export)))
+    assert row["status"] == "completed" and row["outcome_resource"] == ""

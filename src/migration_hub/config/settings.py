@@ -210,9 +210,10 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 # Documents annexed to a GCM review.
 REVIEW_ATTACHMENT_MAX_BYTES = env.int("REVIEW_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # The Migration Network Hub: files attached to resources, and how many experts one person may
-# write to in a day through the platform.
+# write to (and how many people they may e-mail by @mentions) in a day through the platform.
 KNOWLEDGE_FILE_MAX_BYTES = env.int("KNOWLEDGE_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 KNOWLEDGE_EXPERT_CONTACTS_PER_DAY = env.int("KNOWLEDGE_EXPERT_CONTACTS_PER_DAY", default=10)
+KNOWLEDGE_MENTION_EMAILS_PER_DAY = env.int("KNOWLEDGE_MENTION_EMAILS_PER_DAY", default=50)
 # The address people open the site at, for links in e-mails and feeds sent outside a request
 # (alerts, digests): e.g. https://hub.example.org
 SITE_URL = env.str("SITE_URL", default="")

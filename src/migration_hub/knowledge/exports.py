@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from migration_hub.core import search as core_search
 from migration_hub.core.choices import ExportFormat
 from migration_hub.core.exports import Column, export_response
+from migration_hub.core.people import public_name
 from migration_hub.registry.models import FrameworkItem
 
 from .choices import ResourceStatus
@@ -297,12 +298,20 @@ def demand_columns(fmt: str) -> list[Column]:
             "matched_expert",
             lambda d: (
                 d.matched_expert.display_name
-                if d.matched_expert_id and d.matched_expert.opted_in
+                if d.matched_expert_id and d.matched_expert.is_listed
                 else ""
             ),
         ),
         Column("outcome", "outcome"),
-        Column("outcome_resource", "outcome_resource_id"),
+        # The practice made from the outcome, once it is published (a draft is its authors').
+        Column(
+            "outcome_resource",
+            lambda d: (
+                d.outcome_resource_id
+                if d.outcome_resource_id and d.outcome_resource.status == ResourceStatus.PUBLISHED
+                else ""
+            ),
+        ),
         Column("created_at", "created_at"),
         Column("status_changed_at", "status_changed_at"),
         Column("url", lambda d: _site(d.get_absolute_url())),
@@ -311,7 +320,9 @@ def demand_columns(fmt: str) -> list[Column]:
 
 def demands() -> QuerySet[Demand]:
     return (
-        Demand.objects.select_related("organization", "country", "matched_expert")
+        Demand.objects.select_related(
+            "organization", "country", "matched_expert__user", "outcome_resource"
+        )
         .prefetch_related(
             Prefetch("objectives", queryset=ORDERED_ITEMS),
             Prefetch("themes", queryset=ORDERED_ITEMS),
@@ -352,9 +363,7 @@ def offers() -> QuerySet[Offer]:
 
 
 def _author(post: Post) -> str:
-    if post.author is None:
-        return ""
-    return post.author.get_full_name() or post.author.username
+    return public_name(post.author)
 
 
 def post_columns(fmt: str) -> list[Column]:

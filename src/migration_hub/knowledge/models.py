@@ -358,6 +358,9 @@ class ExpertProfile(VersionedModel, Sample):
     """A person's expertise. Shown to others only while `opted_in` is true; the e-mail address
     is never shown: people write through the platform."""
 
+    # The audit log records that a profile changed, not what a person wrote about themselves.
+    audit_exclude_fields = ("display_name", "headline", "bio")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile"
     )
@@ -410,6 +413,11 @@ class ExpertProfile(VersionedModel, Sample):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:expert_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_listed(self) -> bool:
+        """Others may see the profile: opted in, with an active account (as `listed_experts`)."""
+        return self.opted_in and self.user.is_active
 
     def search_document(self) -> tuple[str, str]:
         return self.display_name, f"{self.headline} {self.bio}"

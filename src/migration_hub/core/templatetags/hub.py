@@ -1,6 +1,9 @@
 from datetime import timedelta
+from typing import Any
 
 from django import template
+
+from migration_hub.core.people import public_name as _public_name
 
 register = template.Library()
 
@@ -11,3 +14,9 @@ def minutes(value: timedelta | None) -> int:
     if not value:
         return 0
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter
+def public_name(user: Any) -> str:
+    """A person as others see them, never their e-mail address (core.people.public_name)."""
+    return _public_name(user)

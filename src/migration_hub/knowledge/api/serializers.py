@@ -19,6 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from migration_hub.accounts.models import Organization, User
+from migration_hub.core import people
 from migration_hub.core.api.serializers import StrictFieldsMixin
 from migration_hub.core.models import Country, Region
 from migration_hub.registry.models import FrameworkItem
@@ -85,11 +86,8 @@ def no_nul_characters(value: Any) -> None:
 
 
 def public_name(user: Any) -> str | None:
-    """How a person appears to others: their name, else their user name (never an address)."""
-    if user is None:
-        return None
-    name = user.get_full_name().strip() or user.username
-    return name.split("@", 1)[0] if "@" in name else name
+    """How a person appears to others (core.people.public_name); None for no one."""
+    return None if user is None else people.public_name(user)
 
 
 def page_url(obj: Any) -> str:
@@ -883,6 +881,12 @@ class DemandSerializer(PageUrlMixin, serializers.ModelSerializer):
     matched_expert = serializers.SerializerMethodField(
         help_text=_("The matched expert's id, while the expert is listed.")
     )
+    outcome_resource = serializers.SerializerMethodField(
+        help_text=_(
+            "The id of the practice written from the outcome: once it is published, or to "
+            "those who may read the draft."
+        )
+    )
 
     class Meta:
         model = Demand
@@ -911,7 +915,19 @@ class DemandSerializer(PageUrlMixin, serializers.ModelSerializer):
 
     def get_matched_expert(self, demand: Demand) -> int | None:
         expert = demand.matched_expert
-        return expert.pk if expert is not None and expert.opted_in else None
+        return expert.pk if expert is not None and expert.is_listed else None
+
+    def get_outcome_resource(self, demand: Demand) -> int | None:
+        resource = demand.outcome_resource
+        if resource is None:
+            return None
+        if resource.status == ResourceStatus.PUBLISHED:
+            return resource.pk
+        # A draft is named only to those who may open it (its organization, the editors).
+        request = self.context.get("request")
+        user = self.context.get("user") or getattr(request, "user", None)
+        visible = user is not None and selectors.resources_for(user).filter(pk=resource.pk)
+        return resource.pk if visible and visible.exists() else None
 
 
 class DemandCreateSerializer(StrictFieldsMixin, serializers.Serializer):

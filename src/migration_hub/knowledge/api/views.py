@@ -939,12 +939,13 @@ class DemandViewSet(
 
     def get_queryset(self) -> QuerySet[Demand]:
         return Demand.objects.select_related(
-            "organization", "country", "matched_expert"
+            "organization", "country", "matched_expert__user", "outcome_resource"
         ).prefetch_related("objectives", "themes")
 
     def _read(self, demand: Demand, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=demand.pk)
-        return Response(serializers.DemandSerializer(fresh).data, status=status_code)
+        serializer = serializers.DemandSerializer(fresh, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
 
     @extend_schema(
         request=serializers.DemandCreateSerializer, responses={201: serializers.DemandSerializer}

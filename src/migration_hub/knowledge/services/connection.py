@@ -555,11 +555,11 @@ def _status_subject(demand: Demand, status: str) -> Any:
     )
 
 
-def _notify(demand: Demand, actor: Any, *, reason: str = "") -> int:
+def _notify(demand: Demand, actor: Any, *, reason: str = "", tell_expert: bool = True) -> int:
     users: list[Any] = list(writers_of(demand.organization))
     if demand.matched_offer_id:
         users += list(writers_of(demand.matched_offer.organization))
-    if demand.matched_expert_id:
+    if tell_expert and demand.matched_expert_id and demand.matched_expert.is_listed:
         users.append(demand.matched_expert.user)
     return notify(
         users,
@@ -586,6 +586,7 @@ def _transition(
     status: str,
     expected_version: int | None,
     reason: str = "",
+    tell_expert: bool = True,
     **changes: Any,
 ) -> Demand:
     updated = update_versioned(
@@ -595,7 +596,7 @@ def _transition(
         changes={"status": status, "status_changed_at": timezone.now(), **changes},
         organization_id=demand.organization_id,
     )
-    _notify(updated, actor, reason=reason)
+    _notify(updated, actor, reason=reason, tell_expert=tell_expert)
     return updated
 
 
@@ -634,13 +635,21 @@ def match_demand(
             raise ValidationError(
                 {"offer": _("An organization cannot answer its own demand with its own offer.")}
             )
-    if expert is not None and not expert.opted_in:
+    if expert is not None and not expert.is_listed:
         raise ValidationError({"expert": _("This expert is not listed in the expert database.")})
+    if (
+        demand.status == DemandStatus.MATCHED
+        and demand.matched_offer_id == (offer.pk if offer else None)
+        and demand.matched_expert_id == (expert.pk if expert else None)
+    ):
+        raise ValidationError({"offer": _("The demand is already matched with this.")})
     return _transition(
         actor,
         demand,
         status=DemandStatus.MATCHED,
         expected_version=expected_version,
+        # An expert hears of a match once, when it first names them, not at every change.
+        tell_expert=expert is not None and expert.pk != demand.matched_expert_id,
         matched_offer=offer,
         matched_expert=expert,
     )

@@ -38,6 +38,8 @@ MAX_TITLE = 300
 MAX_POST = 20_000
 MAX_REASON = 300
 MAX_QUESTIONS = 50
+# People one author may e-mail by @mentions in 24 hours (setting KNOWLEDGE_MENTION_EMAILS_PER_DAY).
+DEFAULT_MENTION_EMAILS = 50
 DIGEST_PERIOD = {
     DigestFrequency.IMMEDIATE: timedelta(hours=1),
     DigestFrequency.DAILY: timedelta(days=1),
@@ -254,9 +256,25 @@ def _mentioned_users(body: str, author: Any) -> list[Any]:
     return list(users)
 
 
+def mention_emails_per_day() -> int:
+    return int(getattr(settings, "KNOWLEDGE_MENTION_EMAILS_PER_DAY", DEFAULT_MENTION_EMAILS))
+
+
+def _mention_budget(author: Any) -> int:
+    """How many more people `author` may have e-mailed by mentions today: mentions are a
+    way to reach people, so they count against a daily limit like messages to experts."""
+    if author is None:
+        return 0
+    since = timezone.now() - timedelta(days=1)
+    sent = Post.mentions.through.objects.filter(
+        post__author=author, post__created_at__gte=since
+    ).count()
+    return max(0, mention_emails_per_day() - sent)
+
+
 def _write_post(actor: Any, thread: Thread, body: str) -> Post:
     body = _clean_text(body, "body", required=True, limit=MAX_POST)
-    mentioned = _mentioned_users(body, actor)
+    mentioned = _mentioned_users(body, actor)[: _mention_budget(actor)]
     post = Post.objects.create(
         thread=thread,
         author=actor,
@@ -478,10 +496,18 @@ def report_post(actor: Any, post: Post, *, reason: str) -> PostReport:
     if actor is None:
         raise PermissionDenied(_("Sign in to report a post."))
     reason = _clean_text(reason, "reason", required=True, limit=500)
+    open_reports = PostReport.objects.filter(post=post, resolved_at__isnull=True)
+    if open_reports.filter(reporter=actor).exists():
+        raise ValidationError(
+            {"reason": _("You have already reported this post: the moderators will look at it.")}
+        )
+    already_told = open_reports.exists()
     report = PostReport.objects.create(post=post, reporter=actor, reason=reason)
     audit.record(
         actor, AuditAction.CREATE, report, metadata={"post": post.pk, "thread": post.thread_id}
     )
+    if already_told:  # the moderators were e-mailed for the first open report on this post
+        return report
     space = post.thread.space
     notify(
         moderators_of(space),

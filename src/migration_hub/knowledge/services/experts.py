@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from migration_hub.core import audit, search
 from migration_hub.core.choices import AuditAction
 from migration_hub.core.models import Country, Region
+from migration_hub.core.people import public_name
 from migration_hub.core.permissions import require
 from migration_hub.core.services import update_versioned
 from migration_hub.registry.models import FrameworkItem
@@ -411,7 +412,7 @@ def sender_name(user: Any) -> str:
     """How a person is named to an expert: their expert name, else their full name, else their
     username; never their e-mail address."""
     profile = ExpertProfile.objects.filter(user=user).only("display_name").first()
-    return (profile.display_name if profile else "") or user.get_full_name() or user.username
+    return (profile.display_name if profile else "") or public_name(user)
 
 
 def messages_for(user: Any) -> QuerySet[ExpertMessage]:

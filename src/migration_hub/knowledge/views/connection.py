@@ -30,7 +30,7 @@ from migration_hub.core.forms import add_service_error
 from migration_hub.core.services import ConflictError
 from migration_hub.core.views import FilteredListView
 
-from .. import exports
+from .. import exports, selectors
 from ..choices import DemandStatus
 from ..forms_connection import (
     CloseForm,
@@ -158,7 +158,14 @@ def render_demand(
         "can_write_practice": can_change
         and demand.status == DemandStatus.COMPLETED
         and not demand.outcome_resource_id,
-        "matched_expert_listed": bool(demand.matched_expert_id and demand.matched_expert.opted_in),
+        "matched_expert_listed": bool(demand.matched_expert_id and demand.matched_expert.is_listed),
+        # The practice written from the outcome, if this reader may open it (a draft is its
+        # authors' and the editors' only).
+        "outcome_resource": selectors.resources_for(request.user)
+        .filter(pk=demand.outcome_resource_id)
+        .first()
+        if demand.outcome_resource_id
+        else None,
         "outcome_form": outcome_form or OutcomeForm(initial=version),
         "close_form": close_form or CloseForm(initial=version),
         "error": error,
