@@ -39,7 +39,7 @@ def test_the_demand_list_is_public_with_filters(client, hub, django_assert_max_n
     text = response.content.decode()
     assert first.title in text and "Remittance costs" in text
     assert "Sign in to post a demand" in text
-    assert "Export this list:" in text
+    assert text.count("Export this list:") == 1  # one set of links, keeping the filters
 
     def titles(query: str) -> list[str]:
         page = client.get(reverse("knowledge:demand_list") + query)
