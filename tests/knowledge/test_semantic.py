@@ -152,3 +152,24 @@ def test_more_like_this_with_the_model_ranks_by_meaning(model, hub):
     assert titles(matches)[0] == "Briefings for labour migrants before they go abroad"
     assert matches[0].reasons[0].startswith("Close in meaning")
     assert matches[0].score > matches[1].score
+
+
+def test_the_search_page_ranks_by_meaning_with_the_model(model, hub, settings):
+    """Hybrid ranking: the page's full-text order, re-ranked by closeness in meaning."""
+    from django.utils.html import strip_tags
+
+    from migration_hub.knowledge.search import hub_search
+
+    hub("Migrant data tables", summary="Monthly counts of crossings at land borders.")
+    hub("Migrant jobs abroad", summary="Employment contracts and rights of labour migrants.")
+    hub("Migrant children at school", summary="Enrolment of newly arrived pupils.")
+    query = "migrant"  # every resource matches the word
+    settings.KNOWLEDGE_SEMANTIC = False
+    plain = hub_search(None, query, kinds=["resource"]).results
+    settings.KNOWLEDGE_SEMANTIC = True
+    hybrid = hub_search(None, query, kinds=["resource"]).results
+    expected = semantic.hybrid_rank(
+        query, plain, text=lambda row: f"{row.title}\n{strip_tags(row.snippet)}"
+    )
+    assert [row.title for row in hybrid] == [row.title for row in expected]
+    assert sorted(row.title for row in hybrid) == sorted(row.title for row in plain)

@@ -51,6 +51,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import NoReverseMatch
 from django.utils.functional import Promise
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
@@ -631,7 +632,16 @@ def hub_search(
         matches = heapq.nsmallest(end, matches, key=_sort_key(sort))
     else:
         matches.sort(key=_sort_key(sort))
-    results.results = _rows(user, matches[start:end], query, language)
+    rows = _rows(user, matches[start:end], query, language)
+    if sort == SearchSort.RELEVANCE:
+        # Hybrid ranking: with the optional model (the `semantic` extra), the page's rows are
+        # re-ranked by closeness in meaning to the query too; without it the order is kept.
+        from . import semantic
+
+        rows = semantic.hybrid_rank(
+            query, rows, text=lambda row: f"{row.title}\n{strip_tags(row.snippet)}"
+        )
+    results.results = rows
     results.facets = _facets(collected.counts, cleaned)
     # With any result every word starts an indexed word, so no word would be corrected.
     if total == 0 and core_search.query_terms(query):
