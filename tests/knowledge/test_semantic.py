@@ -165,9 +165,9 @@ def test_the_search_page_ranks_by_meaning_with_the_model(model, hub, settings):
     hub("Migrant children at school", summary="Enrolment of newly arrived pupils.")
     query = "migrant"  # every resource matches the word
     settings.KNOWLEDGE_SEMANTIC = False
-    plain = hub_search(None, query, kinds=["resource"]).results
+    plain = hub_search(None, query, filters={}, kinds=["resource"]).results
     settings.KNOWLEDGE_SEMANTIC = True
-    hybrid = hub_search(None, query, kinds=["resource"]).results
+    hybrid = hub_search(None, query, filters={}, kinds=["resource"]).results
     expected = semantic.hybrid_rank(
         query, plain, text=lambda row: f"{row.title}\n{strip_tags(row.snippet)}"
     )
