@@ -1,5 +1,5 @@
 """The `migration-hub` command: demo, serve, manage, load-reference, import, funds, report,
-reviews, knowledge.
+reviews, knowledge, health, keys.
 
 Every failure ends with one line saying what to fix, and a non-zero exit status.
 """
@@ -94,6 +94,11 @@ def load_reference(directory: str | None = None) -> list[tuple[str, str]]:
             progress=lambda _name: progress.advance(task),
         )
         reports += [(f"Registry {label}", str(counts)) for label, counts in result.reports.items()]
+        from migration_hub.health.cli import load_health_reference
+        from migration_hub.health.services import PROTOCOL_DIR
+
+        task = progress.add_task("Health protocols", total=len(list(PROTOCOL_DIR.rglob("*.yaml"))))
+        reports += load_health_reference(progress=lambda _name: progress.advance(task))
     return reports
 
 
@@ -248,6 +253,10 @@ def import_sample_statistics() -> list[Any]:
 
 def command_import(args: argparse.Namespace) -> int:
     _setup_django()
+    if args.kind == "who-tb-burden":
+        from migration_hub.health.cli import command_import_who_tb_burden
+
+        return command_import_who_tb_burden(args)
     from migration_hub.statistics.errors import ImportRejected
 
     options = {"revision": args.revision}
@@ -521,6 +530,44 @@ def command_report_compile(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_keys_generate(args: argparse.Namespace) -> int:
+    """Print a new Fernet key; needs no settings, so it works before any are written."""
+    from migration_hub.core.encryption import KEYS_VARIABLE, generate_key
+
+    print(generate_key())
+    print(
+        f"Put it first in {KEYS_VARIABLE}, then run `migration-hub keys rotate`.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def command_keys_rotate(args: argparse.Namespace) -> int:
+    """Re-encrypt every encrypted field with the first key, with a progress bar."""
+    _setup_django()
+    from migration_hub.config.paths import ConfigurationError
+    from migration_hub.core import encryption
+
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Re-encrypting fields", total=None)
+            counts = encryption.rotate(
+                progress=lambda done, total: progress.update(task, completed=done, total=total)
+            )
+    except encryption.EncryptionKeyError as error:
+        raise ConfigurationError(str(error)) from None
+    if not counts:
+        print("No model has encrypted fields: there is nothing to re-encrypt.")
+        return 0
+    for label, rows in counts.items():
+        print(f"{label}: {rows} rows re-encrypted.")
+    print(
+        f"Every value is encrypted with the first key of {encryption.KEYS_VARIABLE}: "
+        "the other keys can now be removed from it."
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migration-hub",
@@ -556,7 +603,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.add_argument(
         "kind",
-        choices=["undesa-stock", "undesa-origin-destination", "unhcr", "wdi", "indicator-csv"],
+        choices=[
+            "undesa-stock",
+            "undesa-origin-destination",
+            "unhcr",
+            "wdi",
+            "indicator-csv",
+            "who-tb-burden",
+        ],
     )
     importer.add_argument("file")
     importer.add_argument("--revision", help="the publisher's revision, when the file does not say")
@@ -692,6 +746,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--background", action="store_true", help="queue the work for the task worker"
     )
     knowledge_digests.set_defaults(handler=command_knowledge_digests)
+
+    from migration_hub.health.cli import add_commands as add_health_commands
+
+    add_health_commands(commands, _setup_django)
+
+    keys = commands.add_parser("keys", help="encryption keys of sensitive fields: generate, rotate")
+    keys_commands = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    keys_generate = keys_commands.add_parser(
+        "generate", help="print a new key for MIGRATION_HUB_FIELD_KEYS"
+    )
+    keys_generate.set_defaults(handler=command_keys_generate)
+    keys_rotate = keys_commands.add_parser(
+        "rotate",
+        help="re-encrypt every encrypted field with the first key of MIGRATION_HUB_FIELD_KEYS",
+        description="Re-encrypt every encrypted value with the first key of "
+        "MIGRATION_HUB_FIELD_KEYS; afterwards the other keys can be removed (see docs/deploy.md).",
+    )
+    keys_rotate.set_defaults(handler=command_keys_rotate)
     return parser
 
 

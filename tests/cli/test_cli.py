@@ -21,6 +21,7 @@ TEST_ONLY_VARIABLES = {
     "SECRET_KEY",
     "DEBUG",
     "MIGRATION_HUB_DATA_DIR",
+    "MIGRATION_HUB_FIELD_KEYS",
 }
 
 
@@ -47,6 +48,7 @@ def production_env(data_dir: Path, **extra: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": "p" + "R4nd0m-Pr0duct10n-K3y-" * 3,
         "ALLOWED_HOSTS": "hub.example.org",
+        "MIGRATION_HUB_FIELD_KEYS": "cHJvZHVjdGlvbi10ZXN0LWtleS1ub3QtYS1zZWNyZXQ=",
     }
     return cli_env(data_dir, **{**settings, **extra})
 

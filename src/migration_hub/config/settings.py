@@ -6,6 +6,8 @@ directory. Production sets at least SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +32,18 @@ if not SECRET_KEY:
             "or set DEBUG=true to use the demo key kept in the data directory."
         )
     SECRET_KEY = demo_secret_key(DATA_DIR)
+
+# Keys encrypting sensitive fields at rest (core/encryption.py): comma-separated Fernet keys,
+# the first encrypts and all decrypt. Only the environment holds them. With DEBUG on and none
+# set, one development key is derived from SECRET_KEY (the demo's key file keeps it stable);
+# in production `check --deploy` reports the variable missing.
+FIELD_ENCRYPTION_KEYS = env.list("MIGRATION_HUB_FIELD_KEYS", default=[])
+if not FIELD_ENCRYPTION_KEYS and DEBUG:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"migration-hub field encryption\0" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -64,6 +78,7 @@ INSTALLED_APPS = [
     "migration_hub.funds",
     "migration_hub.reviews",
     "migration_hub.knowledge",
+    "migration_hub.health",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("funds/", include("migration_hub.funds.urls")),
     path("reviews/", include("migration_hub.reviews.urls")),
     path("hub/", include("migration_hub.knowledge.urls")),
+    path("health/", include("migration_hub.health.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/", include("migration_hub.core.api.urls")),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/funds/", include("migration_hub.funds.api.urls")),
     path("api/reviews/", include("migration_hub.reviews.api.urls")),
     path("api/knowledge/", include("migration_hub.knowledge.api.urls")),
+    path("api/health/", include("migration_hub.health.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

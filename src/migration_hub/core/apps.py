@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import permissions, search  # noqa: F401  (registers rules and searchable models)
+        # Imported for what they register: rules, searchable models, encryption key checks.
+        from . import encryption, permissions, search  # noqa: F401
         from .models import Country
 
         search.register(Country)

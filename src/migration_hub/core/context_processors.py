@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (reverse("knowledge:demand_list"), _("Connection Hub")),
         (reverse("knowledge:search"), _("Search")),
     ]
+    items.append((reverse("health:protocol_list"), _("Health protocols")))  # public rules
     items.append((reverse("api-docs"), _("API")))
     if user.is_authenticated and user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))

@@ -1,0 +1,3 @@
+"""API of the assessment workflow."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+from .protocols import CountryList, ProtocolVersion, TbIncidence
+
+__all__ = ["CountryList", "ProtocolVersion", "TbIncidence"]

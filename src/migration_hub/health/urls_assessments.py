@@ -1,0 +1,3 @@
+"""Pages of the assessment workflow (appointments, results, certificates, referrals)."""
+
+urlpatterns: list = []
