@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from migration_hub.accounts.choices import Role
 from migration_hub.config.wsgi import application
 from migration_hub.core.services import load_countries
+from migration_hub.health import services as health_services
 from migration_hub.registry.loader import load_reference
 from migration_hub.statistics.services import SAMPLES_DIR, import_file
 
@@ -29,6 +30,8 @@ def token(make_member, organization, other_organization) -> str:
     """An organization administrator (not a superuser), with reference data to hit."""
     load_countries()
     load_reference()  # so the registry endpoints are fuzzed against real rows
+    health_services.load_country_lists()  # and the health requirements against real protocols
+    health_services.load_protocols()
     import_file(
         "undesa-stock", SAMPLES_DIR / "undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
     )

@@ -99,7 +99,7 @@ def test_a_broken_file_is_rejected_and_the_version_in_force_stays(loaded, tmp_pa
     (folder / "2025-03-11.yaml").write_text(changed)
     report = services.load_protocols(tmp_path)
     [error] = report.rejected
-    assert error.file_name == "2025-03-11.yaml"
+    assert error.file_name == "us-panel/2025-03-11.yaml"
     assert error.problems[0][0] == line_of(changed, "age >= && 15")
     assert ProtocolVersion.objects.get(protocol="us-panel", version="2025-03-11").text == US_CURRENT
     assert engine.requirements_for(PROFILE).as_dict() == before
@@ -169,3 +169,44 @@ def test_a_bad_who_file_imports_nothing(content, message):
         services.import_who_tb_burden(content, release="bad")
     assert message in str(caught.value)
     assert not TbIncidence.objects.exists()
+
+
+def test_a_macro_variable_is_not_taken_for_a_fact():
+    text = broken(
+        "when: age >= 15\n",
+        'when: age >= 15 && occupations.exists(o, o in ["health_care", "childcare"])\n',
+    )
+    document = parse_protocol(text, "us-panel.yaml")
+    rule = next(rule for rule in document["rules"] if rule["id"] == "US-TB-CXR-15")
+    assert "exists(o" in rule["when"]
+
+
+def test_adjacent_records_of_one_country_are_one_consecutive_stay():
+    import datetime
+
+    from migration_hub.health.engine import CompiledProtocol, DatedList, Engine, validate_profile
+
+    text = broken(
+        "    incidence_at_least: {country: exam_country, per_100k: 20}",
+        "    listed: {list: high, member: true, countries: [], "
+        "stay: {months: 6, within_years: 1, consecutive: true}}",
+    )
+    protocol = CompiledProtocol(None, parse_protocol(text, "x.yaml"))
+    lists = {"high": [DatedList(datetime.date(2000, 1, 1), None, frozenset({"IN"}))]}
+    checker = Engine([protocol], lists, {})
+    two_records = [
+        {"country": "IN", "from": "2026-01-01", "to": "2026-03-31"},
+        {"country": "IN", "from": "2026-04-01", "to": "2026-07-01"},
+    ]
+    child = {key: value for key, value in PROFILE.items() if key != "date_of_birth"}
+
+    def igra(history):
+        profile = validate_profile({**child, "age": 10, "residence_history": history})
+        return "tb_infection_test" in {
+            item.item for item in checker.requirements_for(profile).required
+        }
+
+    assert igra(two_records)
+    assert not igra(two_records[:1])
+    gap = [two_records[0], {**two_records[1], "from": "2026-04-02"}]
+    assert not igra(gap)

@@ -133,7 +133,7 @@ def test_cli_load_rejects_a_broken_file_and_keeps_the_version_in_force(cli, tmp_
     current.write_text(current.read_text().replace("when: age >= 15\n", "when: age >= (15\n", 1))
     process = run("health", "load", "--directory", str(folder), env=cli)
     assert process.returncode == 1
-    assert "2025-03-11.yaml, line" in process.stderr and "syntax error" in process.stderr
+    assert "us-panel/2025-03-11.yaml, line" in process.stderr and "syntax error" in process.stderr
     profile = tmp_path / "p.json"
     profile.write_text(json.dumps(PROFILES["child-examined-in-a-high-burden-country"]))
     assessed = run("health", "assess", str(profile), env=cli)

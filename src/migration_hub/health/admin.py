@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from migration_hub.core import audit
 from migration_hub.core.choices import AuditAction
@@ -8,21 +10,67 @@ from .engine import COUNTRY_CODES
 from .models import CountryList, ProtocolVersion, TbIncidence
 
 
+class CountryListForm(forms.ModelForm):
+    class Meta:
+        model = CountryList
+        fields = [
+            "code",
+            "title",
+            "effective_from",
+            "effective_to",
+            "countries",
+            "source_title",
+            "source_url",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_url"].assume_scheme = "https"
+
+    def clean_countries(self):
+        countries = self.cleaned_data["countries"]
+        if not isinstance(countries, list):
+            raise ValidationError(_('Give a list of country codes, such as ["IN", "PH"].'))
+        codes = [str(code).strip().upper() for code in countries]
+        unknown = [code for code in codes if code not in COUNTRY_CODES]
+        if unknown:
+            raise ValidationError(
+                _("Not ISO 3166 alpha-2 country codes: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return sorted(set(codes))
+
+    def clean(self):
+        cleaned = super().clean()
+        code, start = cleaned.get("code"), cleaned.get("effective_from")
+        end = cleaned.get("effective_to")
+        if code and start:
+            others = CountryList.objects.filter(code=code).exclude(pk=self.instance.pk)
+            for other in others:
+                if (other.effective_to is None or start < other.effective_to) and (
+                    end is None or other.effective_from < end
+                ):
+                    raise ValidationError(
+                        _(
+                            "Its dates overlap the version from %(start)s: end that version "
+                            "first (set its effective to)."
+                        )
+                        % {"start": other.effective_from}
+                    )
+        return cleaned
+
+
 @admin.register(CountryList)
 class CountryListAdmin(admin.ModelAdmin):
-    """Administrators keep the country lists current: a new dated version, never an edit of
-    the past (the assessments made under it must stay explainable)."""
+    """Administrators keep the country lists current by adding a new dated version (and ending
+    the old one), so the assessments made under the old one stay explainable."""
 
+    form = CountryListForm
     list_display = ["code", "title", "effective_from", "effective_to", "source_title"]
     list_filter = ["code"]
     search_fields = ["code", "title"]
 
     def save_model(self, request, obj, form, change):
-        codes = [str(code).strip().upper() for code in obj.countries or []]
-        unknown = [code for code in codes if code not in COUNTRY_CODES]
-        if unknown:
-            raise ValidationError(f"Not ISO 3166 alpha-2 codes: {', '.join(unknown)}")
-        obj.countries = sorted(set(codes))
         super().save_model(request, obj, form, change)
         audit.record(
             request.user,

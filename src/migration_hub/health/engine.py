@@ -503,7 +503,7 @@ class Engine:
         if not stay_rule:
             return False
         window_start = profile.exam_date - relativedelta(years=stay_rule["within_years"])
-        spans: dict[str, list[float]] = {}
+        periods: dict[str, list[list[datetime.date]]] = {}
         for stay in sorted(profile.residence_history, key=lambda s: s.start):
             if not matches(stay.country):
                 continue
@@ -511,8 +511,14 @@ class Engine:
             end = min(stay.end or profile.exam_date, profile.exam_date)
             if end <= start:
                 continue
-            spans.setdefault(stay.country, []).append(months_between(start, end))
-        for durations in spans.values():
+            joined = periods.setdefault(stay.country, [])
+            # Two records of the same country that touch (or overlap) are one stay.
+            if joined and start <= joined[-1][1] + datetime.timedelta(days=1):
+                joined[-1][1] = max(joined[-1][1], end)
+            else:
+                joined.append([start, end])
+        for spans in periods.values():
+            durations = [months_between(start, end) for start, end in spans]
             months = max(durations) if stay_rule.get("consecutive") else sum(durations)
             if (
                 months > stay_rule["months"]

@@ -267,15 +267,32 @@ def _line_of(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
     return line
 
 
+MACROS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+
+
+def _idents(tree: Tree) -> set[str]:
+    return {
+        str(child)
+        for subtree in tree.iter_subtrees()
+        if subtree.data == "ident"
+        for child in subtree.children
+        if isinstance(child, Token)
+    }
+
+
 def identifiers(tree: Tree) -> frozenset[str]:
-    """The names a compiled CEL condition reads (the facts its result depends on)."""
-    names: set[str] = set()
+    """The names a compiled CEL condition reads (the facts its result depends on), without the
+    variables that macros bind, such as `o` in `occupations.exists(o, o == "nurse")`."""
+    bound: set[str] = set()
     for subtree in tree.iter_subtrees():
-        if subtree.data == "ident":
-            for child in subtree.children:
-                if isinstance(child, Token):
-                    names.add(str(child))
-    return frozenset(names)
+        if subtree.data != "member_dot_arg" or len(subtree.children) < 3:
+            continue
+        method, arguments = subtree.children[1], subtree.children[2]
+        if str(method) in MACROS and isinstance(arguments, Tree) and arguments.children:
+            first = arguments.children[0]
+            if isinstance(first, Tree):
+                bound |= _idents(first)
+    return frozenset(_idents(tree) - bound)
 
 
 def to_cel(value: Any) -> Any:

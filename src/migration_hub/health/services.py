@@ -137,8 +137,9 @@ def load_protocols(
     """Load every `*.yaml` protocol file under `directory` (each on its own: one broken file
     does not stop the others)."""
     report = ProtocolLoadReport()
-    for path in sorted((directory or PROTOCOL_DIR).rglob("*.yaml")):
-        name = path.name
+    base = directory or PROTOCOL_DIR
+    for path in sorted(base.rglob("*.yaml")):
+        name = path.relative_to(base).as_posix()  # us-panel/2025-03-11.yaml
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

@@ -22,6 +22,9 @@ CONDITIONS = [
     ("hiv_positive", _("Known HIV infection")),
     ("tb_contact", _("Close contact with a person with TB")),
     ("tb_history", _("Past TB")),
+    ("blood_products", _("Has received blood or blood products")),
+    ("hiv_positive_mother", _("Mother known to have HIV")),
+    ("adoptee", _("Child being adopted")),
 ]
 OCCUPATIONS = [
     ("health_care", _("Health care")),
