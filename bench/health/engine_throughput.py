@@ -232,7 +232,7 @@ def us_panel_by_hand(profile: Profile) -> Requirements:
             seen.add("vaccination_assessment")
         if high_burden and 2 <= age < 15 and not signs:
             conditional.append(CXR_AFTER_IGRA)
-        if not signs:
+        if not signs and (age >= 15 or (high_burden and age >= 2)):
             conditional.append(SPUTUM_AFTER_CXR)
         if profile.pregnant and "chest_xray" in seen:
             from migration_hub.health.engine import Alternative

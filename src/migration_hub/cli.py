@@ -149,6 +149,10 @@ def command_demo(args: argparse.Namespace) -> int:
     for report in import_sample_statistics():
         print(f"Statistics: {report}.")
     accounts = ensure_demo_accounts(settings.DATA_DIR)
+    from migration_hub.health.demo import load_demo as load_health_demo
+
+    if (health_report := load_health_demo()) is not None:
+        print(f"Health: {health_report}.")
     from migration_hub.funds.demo import ensure_demo_fund
 
     if ensure_demo_fund() is not None:

@@ -119,7 +119,7 @@ def test_demo_twice_is_safe_and_keeps_accounts(tmp_path: Path) -> None:
         "demo-reviewer-institute",  # the Hub's peer reviewers, from two other organizations
         "demo-reviewer-ngo",
     } <= set(accounts)
-    assert len(accounts) == 12
+    assert len(accounts) == 14
     assert "Hub: " in first.stdout  # sample resources, experts, discussions and demands
     assert "Countries and M49 regions: 279 added" in first.stdout
     assert (tmp_path / "migration-hub.sqlite3").exists()
@@ -144,8 +144,8 @@ def test_demo_twice_is_safe_and_keeps_accounts(tmp_path: Path) -> None:
         " User.objects.count(), Membership.objects.count())",
         env={**env, "DEBUG": "true"},
     )
-    # 12 accounts with a role each, and 8 sample experts of the Hub who cannot sign in.
-    assert check.stdout.split() == ["True", "20", "12"], check.stderr
+    # 14 accounts with a role each, and 8 sample experts of the Hub who cannot sign in.
+    assert check.stdout.split() == ["True", "22", "14"], check.stderr
 
     # The demo fund is made once, and its ledger balances.
     assert "Funds: a demo Migration MPTF" in first.stdout

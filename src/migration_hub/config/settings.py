@@ -327,6 +327,12 @@ SPECTACULAR_SETTINGS = {
         "ResourceKindEnum": "migration_hub.knowledge.choices.ResourceKind",
         "ResourceStatusEnum": "migration_hub.knowledge.choices.ResourceStatus",
         "SearchKindEnum": "migration_hub.knowledge.choices.SearchKind",
+        "AssessmentStatusEnum": "migration_hub.health.workflow_choices.AssessmentStatus",
+        "PeerReviewDecisionEnum": "migration_hub.knowledge.choices.Decision",
+        "AssessmentDecisionEnum": "migration_hub.health.workflow_choices.Decision",
+        "ResultOutcomeEnum": "migration_hub.health.workflow_choices.ResultOutcome",
+        "ReferralStatusEnum": "migration_hub.health.workflow_choices.ReferralStatus",
+        "ApplicantSexEnum": "migration_hub.health.choices.Sex",
     },
 }
 

@@ -41,4 +41,6 @@ class Role(models.TextChoices):
     CASE_SUPERVISOR = "case_supervisor", _("Case supervisor")
     DATA_PROTECTION_OFFICER = "data_protection_officer", _("Data protection officer")
     FUND_MANAGER = "fund_manager", _("Fund manager")
+    PANEL_PHYSICIAN = "panel_physician", _("Panel physician")
+    HEALTH_COORDINATOR = "health_coordinator", _("Health coordinator")
     ADMINISTRATOR = "administrator", _("Administrator")

@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (reverse("funds:fund_list"), _("Funds")),
             (reverse("reviews:review_list"), _("Reviews")),
         ]
+        if user.has_perm("health.view_assessment"):
+            items.append((reverse("health:assessment_list"), _("Health assessments")))
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))
     items.append((reverse("statistics:index"), _("Statistics")))  # open data: for everyone

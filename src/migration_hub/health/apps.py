@@ -7,3 +7,6 @@ class HealthConfig(AppConfig):
     label = "health"
     verbose_name = _("Migration health assessments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the rules)
