@@ -79,3 +79,26 @@ def test_the_form_refuses_a_badly_written_residence_line(client, protocols):
 
 def test_the_menu_links_to_the_protocols(client):
     assert 'href="/health/protocols/"' in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans", "fr", "ru", "es"])
+def test_the_pages_render_in_every_un_language(client, protocols, language):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for path in ("/health/protocols/", "/health/protocols/us-panel/", "/health/requirements/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert f'<html lang="{language}"' in response.content.decode()
+    result = client.post(
+        "/health/requirements/",
+        {
+            "destination": "US",
+            "category": "immigrant",
+            "date_of_birth": "2015-05-01",
+            "exam_date": "2026-11-01",
+            "citizenship": "PH",
+        },
+    )
+    assert result.status_code == 200
+    assert 'id="requirements-result"' in result.content.decode()

@@ -31,6 +31,43 @@ PROFILES = {
         "citizenship": "AF",
         "symptoms": ["cough"],
     },
+    "uk-student-from-a-listed-country": {
+        "destination": "GB",
+        "category": "student",
+        "date_of_birth": "2005-02-01",
+        "exam_date": "2026-11-01",
+        "citizenship": "IN",
+        "residence_history": [{"country": "IN", "from": "2005-02-01", "to": None}],
+        "intended_stay_months": 24,
+    },
+    "canada-permanent-child-contact": {
+        "destination": "CA",
+        "category": "permanent",
+        "date_of_birth": "2019-06-15",
+        "exam_date": "2026-11-01",
+        "citizenship": "PH",
+        "conditions": ["tb_contact"],
+    },
+    "australia-nurse-giving-birth": {
+        "destination": "AU",
+        "category": "worker",
+        "date_of_birth": "1994-03-03",
+        "exam_date": "2026-11-01",
+        "sex": "female",
+        "pregnant": True,
+        "intends_to_give_birth_in_destination": True,
+        "citizenship": "VN",
+        "intended_stay_months": 6,
+        "occupation": ["health_care"],
+    },
+    "new-zealand-worker-nine-months": {
+        "destination": "NZ",
+        "category": "worker",
+        "date_of_birth": "1990-01-01",
+        "exam_date": "2026-11-01",
+        "citizenship": "NG",
+        "intended_stay_months": 9,
+    },
     "before-covid-vaccination-was-dropped": {
         "destination": "US",
         "category": "immigrant",
@@ -90,8 +127,14 @@ def test_cli_api_and_form_agree(name, cli, protocols, client, tmp_path):
 
     form = {key: value for key, value in profile.items() if not isinstance(value, (list, bool))}
     form.update({key: value for key, value in profile.items() if isinstance(value, list)})
-    if profile.get("pregnant"):
-        form["pregnant"] = "on"
+    for flag in ("pregnant", "intends_to_give_birth_in_destination"):
+        if profile.get(flag):
+            form[flag] = "on"
+    if "residence_history" in profile:
+        form["residence_history"] = "\n".join(
+            f"{stay['country']}, {stay['from']}, {stay['to'] or ''}"
+            for stay in profile["residence_history"]
+        )
     page = client.post("/health/requirements/", form)
     assert page.status_code == 200
     html = page.content.decode()

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from rules.contrib.views import PermissionRequiredMixin
@@ -82,7 +82,7 @@ class AssessmentListView(FilteredListView):
         Column(gettext_lazy("Status"), "status"),
         Column(gettext_lazy("TB class"), "tb_class"),
         Column(gettext_lazy("Decision"), "decision"),
-        Column(gettext_lazy("Protocol"), "protocol_version__protocol"),
+        Column(pgettext_lazy("health requirements", "Protocol"), "protocol_version__protocol"),
         Column(gettext_lazy("Protocol version"), "protocol_version__version"),
         Column(
             gettext_lazy("Certificate"),
