@@ -8,6 +8,7 @@ from migration_hub.core.choices import AuditAction
 
 from .engine import COUNTRY_CODES
 from .models import CountryList, ProtocolVersion, TbIncidence
+from .services import periods_overlap
 
 
 class CountryListForm(forms.ModelForm):
@@ -47,9 +48,7 @@ class CountryListForm(forms.ModelForm):
         if code and start:
             others = CountryList.objects.filter(code=code).exclude(pk=self.instance.pk)
             for other in others:
-                if (other.effective_to is None or start < other.effective_to) and (
-                    end is None or other.effective_from < end
-                ):
+                if periods_overlap((start, end), (other.effective_from, other.effective_to)):
                     raise ValidationError(
                         _(
                             "Its dates overlap the version from %(start)s: end that version "

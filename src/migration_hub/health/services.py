@@ -52,7 +52,7 @@ def _period(document: dict[str, Any]) -> tuple[datetime.date, datetime.date | No
     )
 
 
-def _overlaps(
+def periods_overlap(
     a: tuple[datetime.date, datetime.date | None], b: tuple[datetime.date, datetime.date | None]
 ) -> bool:
     a_start, a_end = a
@@ -73,7 +73,7 @@ def _check_against_loaded(document: dict[str, Any], file_name: str) -> None:
     )
     for other in others:
         other_period = (other.effective_from, other.effective_to)
-        if _overlaps(period, other_period):
+        if periods_overlap(period, other_period):
             problems.append(
                 (
                     None,
