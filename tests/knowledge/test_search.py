@@ -718,3 +718,90 @@ def test_faceted_search_with_a_scope_and_extra_objects(library) -> None:
     marked = {match.target_id for match in found.matches if match.marked}
     assert marked == {str(library["kenya"].pk)}
     assert all(match.score > 0 for match in found.matches)
+
+
+# --- The process's word index (matching and bm25 without the database's full-text index) ------
+
+
+def resource_ids(found) -> set[str]:
+    return {match.target_id for match in found.matches}
+
+
+def test_word_matches_agree_with_the_databases_full_text_index(library) -> None:
+    """Every prefix of every indexed word finds, through the process's word index, exactly
+    what the database's own full-text index (FTS5 or tsvector) finds."""
+    from migration_hub.core.models import SearchDocument
+
+    words = {
+        word
+        for document in SearchDocument.objects.all()
+        for word in f"{document.title} {document.body}".split()
+    }
+    prefixes = {word[:length] for word in words for length in range(1, len(word) + 1)}
+    prefixes |= {"labour migr", "migr kenya", "zzz", "labour zzz"}
+    for prefix in sorted(prefixes):
+        found = core_search.faceted_search(Resource, prefix, rank=False)
+        expected = core_search.filter_queryset(Resource.objects.all(), prefix)
+        assert resource_ids(found) == {str(pk) for pk in expected.values_list("pk", flat=True)}, (
+            prefix
+        )
+
+
+def test_relevance_prefers_the_title_more_occurrences_and_rarer_words(organization) -> None:
+    in_title = publish(make(organization, "Remittance corridors", "A note on costs."))
+    in_body = publish(make(organization, "Financial inclusion", "Remittance corridors."))
+    twice = publish(make(organization, "Remittance costs", "Remittance corridors."))
+
+    def ranked(query: str) -> list[int]:
+        found = core_search.faceted_search(Resource, query)
+        order = sorted(found.matches, key=lambda match: -match.score)
+        return [int(match.target_id) for match in order]
+
+    assert ranked("remittance") == [twice.pk, in_title.pk, in_body.pk]
+    # "costs" is in two of three; "note" in one: the rare word decides between equals.
+    assert ranked("note")[0] == in_title.pk
+    assert all(match.score > 0 for match in core_search.faceted_search(Resource, "corr").matches)
+    unranked = core_search.faceted_search(Resource, "remittance", rank=False)
+    assert {match.score for match in unranked.matches} == {0.0}
+
+
+def test_words_changed_after_the_index_was_read_are_found_and_ranked(library) -> None:
+    assert search.hub_search(ANONYMOUS, "labour", filters={}).total == 4
+    # Read once: the process now holds every document's words.
+    kenya = library["kenya"]
+    kenya.translations.filter(language="en").update(
+        title="Remittances and labour remittances in Kenya"
+    )
+    core_search.index_object(kenya)
+    found = search.hub_search(ANONYMOUS, "remittances", filters={})
+    assert [result.obj.pk for result in found.results] == [kenya.pk]
+    assert search.hub_search(ANONYMOUS, "bilateral", filters={}).total == 1
+    # Changed again: the newer words replace the older ones, nothing is counted twice.
+    kenya.translations.filter(language="en").update(title="Seasonal work in Kenya", summary="")
+    core_search.index_object(kenya)
+    assert search.hub_search(ANONYMOUS, "remittances", filters={}).total == 0
+    assert search.hub_search(ANONYMOUS, "bilateral", filters={}).total == 0
+    assert search.hub_search(ANONYMOUS, "labour", filters={}).total == 3
+    seasonal = search.hub_search(ANONYMOUS, "seasonal", filters={})
+    assert {result.obj.pk for result in seasonal.results} == {kenya.pk, library["mexico"].pk}
+
+
+def test_words_written_or_deleted_by_another_process_are_seen(library, monkeypatch) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from migration_hub.core.models import SearchDocument
+
+    assert search.hub_search(ANONYMOUS, "health", filters={}).total == 1
+    documents = SearchDocument.objects.filter(
+        target_type=ContentType.objects.get_for_model(Resource)
+    )
+    health = documents.get(target_id=str(library["health"].pk))
+    health.title = "vaccination at the border"
+    health.body = ""
+    health.save()  # a newer updated_at, as another process's write leaves
+    assert search.hub_search(ANONYMOUS, "vaccin", filters={}).total == 1
+    assert search.hub_search(ANONYMOUS, "health", filters={}).total == 0
+    monkeypatch.setattr(core_search, "FACET_CACHE_CHECK_SECONDS", 0.0)
+    documents.filter(target_id=str(library["guide"].pk)).delete()
+    assert search.hub_search(ANONYMOUS, "statistics", filters={}).total == 0
+    assert search.hub_search(ANONYMOUS, "labour", filters={}).total == 3

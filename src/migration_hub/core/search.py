@@ -31,7 +31,7 @@ import bisect
 import datetime as dt
 import functools
 import html
-import json
+import math
 import re
 import sys
 import threading
@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+import numpy as np
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import connections, models, router
@@ -456,21 +457,27 @@ def search_hits(
 # Facet counts need, for each value of each facet, how many matching objects carry it: over
 # tens of thousands of matches, reading every matching row's facets costs far too much (about
 # 2 microseconds a row on SQLite, before Python counts them). So each process keeps, per model,
-# a bitmap of the objects holding each facet token (a Python int, bit n = SearchDocument n),
-# like a search engine's column store. A query then costs one full-text lookup of its words
-# (the ids of the matching documents) and a few bitmap ANDs and popcounts per facet value.
+# what a search engine keeps: a bitmap of the objects holding each facet token (a Python int,
+# bit n = SearchDocument n), and an inverted index of the words of the titles and bodies
+# (postings in numpy arrays, terms sorted so that the words a prefix starts are one slice). A
+# query then costs a few array operations per word (matching and bm25) and a few bitmap ANDs
+# and popcounts per facet value, on SQLite and PostgreSQL alike, without a database query for
+# the words (asking FTS5 or a GIN index for tens of thousands of ids, then again for their
+# scores, was most of a query's time).
 #
 # Freshness: before each use the cache asks the database for the type's latest `updated_at`
 # (an index lookup) and re-reads the documents changed since then (minus a minute, for
 # transactions that committed late). Deletions are noticed by the row count, checked whenever
-# this process wrote to the index and at least every FACET_CACHE_CHECK_SECONDS; the matches of
-# a query with words come from the full-text index itself, so a deleted object never matches.
-# Everything is re-read every FACET_CACHE_RELOAD_SECONDS as a safety net.
+# this process wrote to the index and at least every FACET_CACHE_CHECK_SECONDS. Everything is
+# re-read every FACET_CACHE_RELOAD_SECONDS as a safety net, and when the documents changed
+# since the last full read outnumber a tenth of them.
 
 FACET_CACHE_CHECK_SECONDS = 30.0
 FACET_CACHE_RELOAD_SECONDS = 600.0
 FACET_CACHE_LATE_COMMIT = dt.timedelta(minutes=1)
 SMALL_MATCH_COUNT = 2000
+# bm25's usual constants (FTS5 uses the same).
+BM25_K1, BM25_B = 1.2, 0.75
 _local_generation = 0
 
 
@@ -480,8 +487,102 @@ def _changed_index() -> None:
     _local_generation += 1
 
 
+def _word_weights(title: str, body: str) -> tuple[dict[str, float], int]:
+    """Each word of a normalised title and body with its weighted count (a title word counts
+    TITLE_WEIGHT times), and the number of words."""
+    title_words, body_words = title.split(), body.split()
+    weights: dict[str, float] = {}
+    for word in title_words:
+        weights[word] = weights.get(word, 0.0) + TITLE_WEIGHT
+    for word in body_words:
+        weights[word] = weights.get(word, 0.0) + BODY_WEIGHT
+    return weights, len(title_words) + len(body_words)
+
+
+class _Words:
+    """The words of one model's documents as postings: for the terms in sorted order, the
+    documents holding each and its weighted count there. Built once from every document;
+    documents changed afterwards are kept apart (`changed`) until the next full read."""
+
+    def __init__(self, rowids: list[int], titles: list[str], bodies: list[str]) -> None:
+        # Vectorised: every word of every document in one list, then numpy groups the
+        # (term, document) pairs; a Python loop per word took 3-4 times as long.
+        words: list[str] = []
+        counts: list[int] = []  # per document: title words, body words
+        for title, body in zip(titles, bodies, strict=True):
+            title_words, body_words = title.split(), body.split()
+            words += title_words
+            words += body_words
+            counts += (len(title_words), len(body_words))
+        self.terms = sorted(dict.fromkeys(words))
+        term_rank = {term: rank for rank, term in enumerate(self.terms)}
+        positions = np.fromiter(map(term_rank.__getitem__, words), np.int64, len(words))
+        per_part = np.asarray(counts, dtype=np.int64)
+        documents = np.asarray(rowids, dtype=np.int64)
+        size = int(documents.max()) + 1 if len(rowids) else 0
+        part_weights = np.tile(np.asarray([TITLE_WEIGHT, BODY_WEIGHT], np.float32), len(rowids))
+        word_rows = np.repeat(np.repeat(documents, 2), per_part)
+        word_weights = np.repeat(part_weights, per_part)
+        # By term, documents ascending within a term (a stable sort of rows read in id order).
+        # A word twice in a document is two postings: `frequencies` adds them up.
+        order = np.argsort(positions, kind="stable")
+        self.rows = word_rows[order].astype(np.int32)
+        self.weights = word_weights[order]
+        self.offsets = np.searchsorted(positions[order], np.arange(len(self.terms) + 1))
+        self.size = size
+        self.lengths = np.zeros(size, dtype=np.float32)
+        self.lengths[documents] = per_part.reshape(-1, 2).sum(axis=1) if len(rowids) else 0
+        self.total_length = float(self.lengths.sum())
+        self.in_postings = np.zeros(size, dtype=bool)
+        self.in_postings[documents] = True
+        self.outdated = 0  # documents of the postings changed or deleted since
+        self.changed: dict[int, dict[str, float]] = {}
+
+    def _grow(self, rowid: int) -> None:
+        if rowid < self.size:
+            return
+        size = max(rowid + 1, self.size * 5 // 4 + 64)
+        self.lengths = np.concatenate([self.lengths, np.zeros(size - self.size, np.float32)])
+        self.in_postings = np.concatenate([self.in_postings, np.zeros(size - self.size, bool)])
+        self.size = size
+
+    def put(self, rowid: int, counted: dict[str, float], length: int) -> None:
+        self.drop(rowid)
+        self._grow(rowid)
+        self.changed[rowid] = counted
+        self.lengths[rowid] = length
+        self.total_length += length
+
+    def drop(self, rowid: int) -> None:
+        if rowid >= self.size:
+            return
+        if self.in_postings[rowid]:
+            self.in_postings[rowid] = False
+            self.outdated += 1
+        self.changed.pop(rowid, None)
+        self.total_length -= float(self.lengths[rowid])
+        self.lengths[rowid] = 0
+
+    def frequencies(self, prefix: str) -> np.ndarray:
+        """Per document id, the weighted count of the words starting with `prefix` (bm25's
+        term frequency of a prefix query, as FTS5 counts it)."""
+        low = bisect.bisect_left(self.terms, prefix)
+        high = bisect.bisect_left(self.terms, prefix + "\U0010ffff", low)
+        start, end = self.offsets[low], self.offsets[high]
+        found = np.bincount(
+            self.rows[start:end], weights=self.weights[start:end], minlength=self.size
+        )[: self.size]
+        if self.outdated:
+            found[~self.in_postings] = 0.0
+        for rowid, counted in self.changed.items():
+            found[rowid] = sum(
+                weight for term, weight in counted.items() if term.startswith(prefix)
+            )
+        return found
+
+
 class _FacetCache:
-    """Facet tokens of every indexed object of one model, as bitmaps."""
+    """Facet tokens of every indexed object of one model, as bitmaps, and their words."""
 
     def __init__(self) -> None:
         self.bytes: dict[str, bytearray] = {}
@@ -491,10 +592,21 @@ class _FacetCache:
         self.target: dict[int, str] = {}
         self.rowid: dict[str, int] = {}
         self.dated: dict[int, float | None] = {}
+        self.words: _Words | None = None
         self.stamp: Any = None
         self.generation = -1
         self.checked_at = 0.0
         self.loaded_at = 0.0
+
+    def load(self, rows: Iterable[tuple[int, str, str, str, str, float | None]]) -> None:
+        """Every document of the model at once (a full read)."""
+        rowids, titles, bodies = [], [], []
+        for rowid, target_id, facets, title, body, dated in rows:
+            self.put(rowid, target_id, facets, title, body, dated)
+            rowids.append(rowid)
+            titles.append(title)
+            bodies.append(body)
+        self.words = _Words(rowids, titles, bodies)
 
     def _set(self, token: str, rowid: int, on: bool) -> None:
         array = self.bytes.get(token)
@@ -514,7 +626,9 @@ class _FacetCache:
             array[index] &= ~(1 << (rowid & 7)) & 0xFF
         self.ints.pop(token, None)
 
-    def put(self, rowid: int, target_id: str, facets: str, dated: float | None) -> None:
+    def put(
+        self, rowid: int, target_id: str, facets: str, title: str, body: str, dated: float | None
+    ) -> None:
         self.drop(rowid)
         tokens = tuple(sys.intern(token) for token in facets.split())
         for token in (*tokens, ""):  # "" is the set of every object
@@ -523,6 +637,8 @@ class _FacetCache:
         self.target[rowid] = target_id
         self.rowid[target_id] = rowid
         self.dated[rowid] = dated
+        if self.words is not None:
+            self.words.put(rowid, *_word_weights(title, body))
 
     def drop(self, rowid: int) -> None:
         tokens = self.doc_tokens.pop(rowid, None)
@@ -532,6 +648,8 @@ class _FacetCache:
             self._set(token, rowid, False)
         self.rowid.pop(self.target.pop(rowid, ""), None)
         self.dated.pop(rowid, None)
+        if self.words is not None:
+            self.words.drop(rowid)
 
     def bits(self, token: str) -> int:
         value = self.ints.get(token)
@@ -540,6 +658,35 @@ class _FacetCache:
             value = int.from_bytes(array, "little") if array else 0
             self.ints[token] = value
         return value
+
+    def match(self, terms: list[str], rank: bool) -> tuple[int, Callable[[list[int]], list]]:
+        """The objects holding a word starting with each term (a bitmap), and a function
+        giving the bm25 relevance of given ids (zeros with `rank` false)."""
+        words = self.words
+        if words is None:
+            words = self.words = _Words([], [], [])
+        frequencies = [words.frequencies(term) for term in terms]
+        found = frequencies[0] > 0
+        for more in frequencies[1:]:
+            found &= more > 0
+        bitmap = int.from_bytes(np.packbits(found, bitorder="little").tobytes(), "little")
+        documents = max(len(self.doc_tokens), 1)
+        average_length = max(words.total_length / documents, 1.0)
+
+        def scores(rowids: list[int]) -> list:
+            if not rank or not rowids:
+                return [0.0] * len(rowids)
+            ids = np.asarray(rowids, dtype=np.int64)
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * words.lengths[ids] / average_length)
+            total = np.zeros(len(ids))
+            for frequency in frequencies:
+                holding = int(np.count_nonzero(frequency))
+                idf = max(math.log((0.5 + documents - holding) / (0.5 + holding)), 1e-6)
+                counted = frequency[ids]
+                total += idf * counted * (BM25_K1 + 1) / (counted + norm)
+            return total.tolist()
+
+        return bitmap, scores
 
 
 _facet_caches: dict[tuple[str, int], _FacetCache] = {}
@@ -560,8 +707,8 @@ def _facet_cache(using: str, content_type_id: int) -> _FacetCache:
     cache = _facet_caches.get(key)
     now = time.monotonic()
     select = (
-        f"SELECT id, target_id, facets, {_dated_sql(vendor)} FROM core_searchdocument "  # noqa: S608
-        "WHERE target_type_id = %s"
+        f"SELECT id, target_id, facets, title, body, {_dated_sql(vendor)} "  # noqa: S608
+        "FROM core_searchdocument WHERE target_type_id = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -587,11 +734,13 @@ def _facet_cache(using: str, content_type_id: int) -> _FacetCache:
                 changed = cursor.fetchall()
             else:
                 changed = []
-            if len(changed) > max(1000, len(cache.doc_tokens) // 10):
-                cache = None  # a rebuild: read everything again
+            words = cache.words
+            apart = len(words.changed) + words.outdated if words is not None else 0
+            if len(changed) + apart > max(1000, len(cache.doc_tokens) // 10):
+                cache = None  # a rebuild, or many changes: read everything again
             else:
-                for rowid, target_id, facets, dated in changed:
-                    cache.put(rowid, target_id, facets, dated)
+                for row in changed:
+                    cache.put(*row)
                 cache.stamp = stamp
         if cache is not None and (
             cache.generation != _local_generation
@@ -607,40 +756,20 @@ def _facet_cache(using: str, content_type_id: int) -> _FacetCache:
                 cache.generation, cache.checked_at = _local_generation, now
         if cache is None:
             cache = _FacetCache()
-            cursor.execute(select, [content_type_id])
-            for rowid, target_id, facets, dated in cursor.fetchall():
-                cache.put(rowid, target_id, facets, dated)
+            cursor.execute(select + " ORDER BY id", [content_type_id])
+            cache.load(cursor.fetchall())
             cache.stamp = stamp
             cache.generation, cache.checked_at, cache.loaded_at = _local_generation, now, now
             _facet_caches[key] = cache
     return cache
 
 
-_BIT = [1 << n for n in range(8)]
-_NONZERO_BYTE = re.compile(rb"[^\x00]")
-
-
-def _bitmap(rowids: list[int]) -> int:
-    """A bitmap of ascending ids (bit n set for id n)."""
-    if not rowids:
-        return 0
-    array = bytearray((rowids[-1] >> 3) + 1)
-    bit = _BIT
-    for rowid in rowids:
-        array[rowid >> 3] |= bit[rowid & 7]
-    return int.from_bytes(array, "little")
-
-
 def _ids(bitmap: int) -> list[int]:
-    """The ids whose bit is set, ascending (scanning only the non-zero bytes)."""
-    array = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
-    ids = []
-    for match in _NONZERO_BYTE.finditer(array):
-        position = match.start()
-        byte = array[position]
-        base = position << 3
-        ids.extend(base + n for n in range(8) if byte >> n & 1)
-    return ids
+    """The ids whose bit is set, ascending."""
+    if not bitmap:
+        return []
+    array = np.frombuffer(bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little"), np.uint8)
+    return np.flatnonzero(np.unpackbits(array, bitorder="little")).tolist()
 
 
 class Match(NamedTuple):
@@ -694,23 +823,21 @@ def faceted_search(
 
     `counts[name][value]`, for each facet in `count`, is the number of objects there would be
     with the facet's own filter replaced by that value: the words, the scope and the *other*
-    facets' filters apply ("multi-select" facets). Relevance is bm25 on SQLite and ts_rank on
-    PostgreSQL, computed for the matches only; `rank=False` leaves it at 0.
+    facets' filters apply ("multi-select" facets). Relevance is bm25 (title words weigh
+    TITLE_WEIGHT times a body word), the same on SQLite and PostgreSQL, computed by the
+    process's word index for the matches only; `rank=False` leaves it at 0.
     """
     if model not in _registry:
         raise TypeError(f"{model.__name__} is not registered for full-text search")
     using = using or router.db_for_read(SearchDocument)
-    vendor = _vendor(using)
+    _vendor(using)
     content_type = ContentType.objects.db_manager(using).get_for_model(model)
     with _facet_lock:  # one search at a time reads or refreshes the caches of a process
-        return _faceted(
-            content_type.pk, vendor, using, query, filters, count, scope, also, mark, rank
-        )
+        return _faceted(content_type.pk, using, query, filters, count, scope, also, mark, rank)
 
 
 def _faceted(
     content_type_id: int,
-    vendor: str,
     using: str,
     query: str,
     filters: Mapping[str, Iterable[Any]] | None,
@@ -724,113 +851,51 @@ def _faceted(
     terms = query_terms(query)
     everything = cache.bits("")
     selected = {name: list(values) for name, values in (filters or {}).items() if values}
-    tokens = [
-        sorted({facet_token(name, value) for value in values}) for name, values in selected.items()
-    ]
-    with connections[using].cursor() as cursor:
-        if terms:
-            # Every object counted matches all filters but at most one: with two filters or
-            # more, the full-text index is asked only for those (far fewer than the words
-            # alone match, and FTS5 skips through its lists instead of reading them whole).
-            either = (
-                [[group for group in tokens if group is not left_out] for left_out in tokens]
-                if len(tokens) >= 2
-                else []
-            )
-            if vendor == "sqlite":
-                expression = _fts_expression(terms)
-                if either:
-                    expression += (
-                        " AND ("
-                        + " OR ".join("(" + _fts_expression((), groups) + ")" for groups in either)
-                        + ")"
-                    )
-                cursor.execute(
-                    "SELECT rowid FROM core_searchdocument_fts WHERE core_searchdocument_fts "
-                    "MATCH %s ORDER BY rowid",
-                    [expression],
-                )
-            else:
-                condition, params = "", []
-                if either:
-                    condition = (
-                        " AND ("
-                        + " OR ".join(
-                            "("
-                            + " AND ".join(
-                                ["string_to_array(facets, ' ') && %s::text[]"] * len(groups)
-                            )
-                            + ")"
-                            for groups in either
-                        )
-                        + ")"
-                    )
-                    params = [group for groups in either for group in groups]
-                cursor.execute(
-                    "SELECT id FROM core_searchdocument WHERE target_type_id = %s AND "  # noqa: S608
-                    f"search_vector @@ to_tsquery('simple', %s){condition} ORDER BY id",
-                    [content_type_id, _tsquery(terms), *params],
-                )
-            words = _bitmap([row[0] for row in cursor.fetchall()]) & everything
+    if terms:
+        words, scores = cache.match(terms, rank)
+        words &= everything
+    else:
+        words, scores = everything, None
+    base = words
+    if scope is not None:
+        allowed = everything
+        for bits in _groups_bits(cache, scope).values():
+            allowed &= bits
+        for target_id in also:
+            rowid = cache.rowid.get(str(target_id))
+            if rowid is not None:
+                allowed |= 1 << rowid
+        base &= allowed
+    groups = _groups_bits(cache, selected)
+    found = base
+    for bits in groups.values():
+        found &= bits
+    rowids = _ids(found)
+    counts: dict[str, dict[str, int]] = {}
+    # Few matches: counting their tokens beats an AND per facet value.
+    tallied = (
+        Counter(token for rowid in rowids for token in cache.doc_tokens[rowid])
+        if len(rowids) <= SMALL_MATCH_COUNT
+        else None
+    )
+    for name in count:
+        prefix = _facet_part(name) + "="
+        values: dict[str, int] = {}
+        if tallied is not None and name not in groups:
+            for token, number in tallied.items():
+                if token.startswith(prefix):
+                    values[split_facet_token(token)[1]] = number
         else:
-            words = everything
-        base = words
-        if scope is not None:
-            allowed = everything
-            for bits in _groups_bits(cache, scope).values():
-                allowed &= bits
-            for target_id in also:
-                rowid = cache.rowid.get(str(target_id))
-                if rowid is not None:
-                    allowed |= 1 << rowid
-            base &= allowed
-        groups = _groups_bits(cache, selected)
-        found = base
-        for bits in groups.values():
-            found &= bits
-        rowids = _ids(found)
-        counts: dict[str, dict[str, int]] = {}
-        # Few matches: counting their tokens beats an AND per facet value.
-        tallied = (
-            Counter(token for rowid in rowids for token in cache.doc_tokens[rowid])
-            if len(rowids) <= SMALL_MATCH_COUNT
-            else None
-        )
-        for name in count:
-            prefix = _facet_part(name) + "="
-            values: dict[str, int] = {}
-            if tallied is not None and name not in groups:
-                for token, number in tallied.items():
-                    if token.startswith(prefix):
-                        values[split_facet_token(token)[1]] = number
-            else:
-                within = base
-                for other, bits in groups.items():
-                    if other != name:
-                        within &= bits
-                for token in cache.by_facet.get(_facet_part(name), ()):
-                    number = (within & cache.bits(token)).bit_count()
-                    if number:
-                        values[split_facet_token(token)[1]] = number
-            counts[name] = values
-        scores: dict[int, float] = {}
-        if terms and rank and rowids:
-            if vendor == "sqlite":
-                cursor.execute(
-                    f"SELECT rowid, -bm25(core_searchdocument_fts, {TITLE_WEIGHT}, "  # noqa: S608
-                    f"{BODY_WEIGHT}, 0.0) FROM core_searchdocument_fts "
-                    "WHERE core_searchdocument_fts MATCH %s "
-                    # `+` keeps SQLite from handing the id list to FTS5 (one lookup per id).
-                    "AND +rowid IN (SELECT value FROM json_each(%s))",
-                    [_fts_expression(terms), json.dumps(rowids)],
-                )
-            else:
-                cursor.execute(
-                    "SELECT id, ts_rank(search_vector, to_tsquery('simple', %s)) "
-                    "FROM core_searchdocument WHERE id = ANY(%s)",
-                    [_tsquery(terms), rowids],
-                )
-            scores = dict(cursor.fetchall())
+            within = base
+            for other, bits in groups.items():
+                if other != name:
+                    within &= bits
+            for token in cache.by_facet.get(_facet_part(name), ()):
+                number = (within & cache.bits(token)).bit_count()
+                if number:
+                    values[split_facet_token(token)[1]] = number
+        counts[name] = values
+    relevance = scores(rowids) if scores is not None else [0.0] * len(rowids)
     marked = cache.bits(facet_token(*mark)) if mark else 0
     flags = marked.to_bytes((marked.bit_length() + 7) // 8, "little")
     size = len(flags)
@@ -838,11 +903,11 @@ def _faceted(
         matches=[
             Match(
                 cache.target[rowid],
-                scores.get(rowid, 0.0),
+                score,
                 cache.dated.get(rowid),
                 (rowid >> 3) < size and bool(flags[rowid >> 3] >> (rowid & 7) & 1),
             )
-            for rowid in rowids
+            for rowid, score in zip(rowids, relevance, strict=True)
         ],
         counts=counts,
     )
