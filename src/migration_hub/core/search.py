@@ -14,6 +14,8 @@ Reading the index:
 - `search_hits`: every matching object of a model with its relevance (bm25 on SQLite,
   `ts_rank` on PostgreSQL), facet tokens and date, optionally limited by facet values (AND
   between facets, OR between the values of one facet). Apps count facets and sort from these.
+- `faceted_search`: matches, bm25 relevance and multi-select facet counts for a search page,
+  answered from a per-process copy of the model's words and facets (see "Faceted search").
 - `suggest`: "did you mean": each query word that starts no indexed word is replaced by the
   nearest indexed word (rapidfuzz), from FTS5's vocabulary table on SQLite and `ts_stat` on
   PostgreSQL (cached until the index changes).
