@@ -1,5 +1,5 @@
 """The `migration-hub` command: demo, serve, manage, load-reference, import, funds, report,
-reviews, knowledge, health, keys.
+reviews, knowledge, health, keys, audit.
 
 Every failure ends with one line saying what to fix, and a non-zero exit status.
 """
@@ -572,6 +572,71 @@ def command_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_audit_verify(args: argparse.Namespace) -> int:
+    """Walk the audit hash chain, with a progress bar on a terminal; exit 1 naming the first
+    broken row."""
+    text = None
+    if args.head:
+        try:
+            text = Path(args.head).read_text(encoding="utf-8")
+        except OSError as error:
+            raise CommandError(
+                f"Cannot read the head file {args.head} ({error.strerror}): give the file "
+                "written by `migration-hub audit head`."
+            ) from None
+    _setup_django()
+    from migration_hub.core.audit_chain import ChainHead, verify_chain
+
+    head = None
+    if text is not None:
+        try:
+            head = ChainHead.parse(text)
+        except ValueError as error:
+            raise CommandError(
+                f"{args.head} is not a head written by `migration-hub audit head`: {error}."
+            ) from None
+    if sys.stdout.isatty():
+        with _progress() as progress:
+            task = progress.add_task("Verifying the audit chain", total=None)
+            report = verify_chain(
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                head=head,
+            )
+    else:
+        report = verify_chain(head=head)
+    if not report.ok:
+        raise CommandError(str(report))
+    print(report)
+    return 0
+
+
+def command_audit_head(args: argparse.Namespace) -> int:
+    """Write the audit chain's head as JSON, to keep off the host (LG-04)."""
+    import json
+
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        raise CommandError(
+            f"The folder {output.parent} does not exist: create it or choose another --output."
+        )
+    _setup_django()
+    from migration_hub.core.audit_chain import current_head
+
+    head = current_head()
+    text = json.dumps(head.export()) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(
+            f"Cannot write {output} ({error.strerror}): choose another --output."
+        ) from None
+    print(f"Audit chain head {head.sequence} {head.hash} written to {output}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="migration-hub",
@@ -768,6 +833,28 @@ def build_parser() -> argparse.ArgumentParser:
         "MIGRATION_HUB_FIELD_KEYS; afterwards the other keys can be removed (see docs/deploy.md).",
     )
     keys_rotate.set_defaults(handler=command_keys_rotate)
+
+    audit = commands.add_parser(
+        "audit", help="the audit log's hash chain: verify it, export its head"
+    )
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    audit_verify = audit_commands.add_parser(
+        "verify",
+        help="recompute every audit row's hash; exit 1 naming the first broken row",
+        description="Walk the audit log by sequence, recomputing each row's hash. Exits 1 "
+        "naming the first row altered, deleted or reordered, or when the chain does not reach "
+        "the head given with --head (see docs/deploy.md).",
+    )
+    audit_verify.add_argument(
+        "--head", help="a head written by `migration-hub audit head`: the chain must reach it"
+    )
+    audit_verify.set_defaults(handler=command_audit_verify)
+    audit_head = audit_commands.add_parser(
+        "head",
+        help="write the chain's head (sequence and hash) as JSON, to keep off the host",
+    )
+    audit_head.add_argument("--output", help="the file to write (default: standard output)")
+    audit_head.set_defaults(handler=command_audit_head)
     return parser
 
 

@@ -1,4 +1,8 @@
-"""Writing the audit log. Called by services inside their transaction."""
+"""Writing the audit log. Called by services inside their transaction.
+
+Each row is appended to a hash chain (`core/audit_chain.py`): `migration-hub audit verify`
+finds a row altered, deleted or reordered in the database afterwards.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from uuid import UUID
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import audit_chain
 from .choices import AuditAction
 from .models import AuditEvent
 
@@ -59,15 +64,19 @@ def record(
     organization_id: Any = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event; `actor` may be None (a system job) or an anonymous user."""
+    """Append one event; `actor` may be None (a system job) or an anonymous user.
+
+    Runs in the caller's transaction (or its own when there is none) and chains the row to the
+    one before it, so a rolled-back transaction takes back its rows and the chain stays whole.
+    """
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    return audit_chain.append(
         actor=real_actor,
         actor_ref=str(real_actor.pk) if real_actor else "",
         action=str(action),
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
         organization_ref=str(organization_id) if organization_id is not None else "",
-        changes=dict(changes or {}),
-        metadata=dict(metadata or {}),
+        changes=changes,
+        metadata=metadata,
     )

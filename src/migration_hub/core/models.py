@@ -62,12 +62,14 @@ class AuditEvent(models.Model):
     # Copied so the trail survives the deletion of the account.
     actor_ref = models.CharField(_("actor id"), max_length=64, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    # PROTECT, not SET_NULL: the row's hash seals the target type's natural key, and the
+    # append-only trigger refuses any change but the actor's removal (see core/audit_chain.py).
     target_type = models.ForeignKey(
         ContentType,
         verbose_name=_("target type"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
@@ -76,6 +78,11 @@ class AuditEvent(models.Model):
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # The hash chain (core/audit_chain.py): the row's place in the log, the hash of the row
+    # before it and the hash sealing this row's content to that one.
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True, editable=False)
+    previous_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    row_hash = models.CharField(_("row hash"), max_length=64, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -91,6 +98,26 @@ class AuditEvent(models.Model):
         if self.target_type_id is None:
             return ""
         return f"{self.target_type.model}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """The last link of the audit chain: one row, locked by every writer of the log.
+
+    `core.audit.record` locks it (`SELECT ... FOR UPDATE`), appends the next row and moves it,
+    all in the writer's transaction, so writers take sequence numbers one at a time and a
+    rolled-back transaction takes back its row and the head together.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), default=0)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash}"
 
 
 class Region(models.Model):
