@@ -64,3 +64,7 @@ class ContributionAdmin(ReadOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # merged figures point to it: it is their provenance
+
+
+# Statistics releases about people (read-only): registered in their own module.
+from . import release_admin  # noqa: E402, F401

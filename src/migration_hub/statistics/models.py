@@ -266,3 +266,199 @@ class Observation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.area_id} {self.year} {self.sex}: {self.value}"
+
+
+# --- Disclosure-controlled releases (statistics/disclosure.py, statistics/releases.py) --------
+
+
+class ReleaseMethod(models.TextChoices):
+    K_SUPPRESSION = "k_suppression", _("Small-cell suppression with complementary suppression")
+    DIFFERENTIAL_PRIVACY = "differential_privacy", _("Differentially private counts (OpenDP)")
+
+
+class ReleaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class SuppressionReason(models.TextChoices):
+    NONE = "", _("Published")
+    PRIMARY = "primary", _("Primary: fewer than k persons")
+    COMPLEMENTARY = "complementary", _("Complementary: protects another suppressed cell")
+    DIFFERENCING = "differencing", _("Protects against differencing with an earlier release")
+
+
+class StatisticsRelease(models.Model):
+    """One published (or draft) table about people, built from a release table of consenting
+    cases and protected by small-cell suppression or differential privacy. Its figures are
+    computed once and stored as `ReleaseCell` rows: showing it again never recomputes them."""
+
+    title = models.CharField(_("title"), max_length=300)
+    dataset_key = models.CharField(
+        _("data set key"),
+        max_length=100,
+        help_text=_("The release table the figures come from, such as cases.counter_trafficking."),
+    )
+    dimensions = models.JSONField(_("dimensions"), default=list)
+    categories = models.JSONField(
+        _("categories"), default=dict, help_text=_("The categories of each dimension, in order.")
+    )
+    method = models.CharField(_("method"), max_length=32, choices=ReleaseMethod.choices)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    person_count = models.PositiveIntegerField(
+        _("persons"), default=0, help_text=_("Never shown for a differentially private release.")
+    )
+    person_set_sha256 = models.CharField(_("person set fingerprint"), max_length=64, blank=True)
+    person_digests = models.JSONField(
+        _("person digests"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Sorted one-way digests of the persons counted, to measure how many persons two "
+            "releases of the same data set differ by."
+        ),
+    )
+
+    # Kept out of audit snapshots: long, and linkable to persons.
+    audit_exclude_fields = ("person_digests",)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("statistics release")
+        verbose_name_plural = _("statistics releases")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status=ReleaseStatus.PUBLISHED)
+                | models.Q(published_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dataset_key", "status"], name="statistics_release_key_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReleaseCell(models.Model):
+    """One entry of a release (a cell, a marginal total or the grand total) as published: its
+    value, or none when it is suppressed."""
+
+    release = models.ForeignKey(
+        StatisticsRelease, verbose_name=_("release"), on_delete=models.CASCADE, related_name="cells"
+    )
+    position = models.PositiveIntegerField(_("position"))
+    key = models.JSONField(
+        _("cell"), help_text=_("{dimension: category}; a total leaves its dimensions out.")
+    )
+    value = models.IntegerField(_("value"), null=True, blank=True)
+    suppressed = models.BooleanField(_("suppressed"), default=False)
+    reason = models.CharField(
+        _("reason"), max_length=16, choices=SuppressionReason.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["release", "position"]
+        verbose_name = _("release cell")
+        verbose_name_plural = _("release cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "position"], name="%(app_label)s_%(class)s_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(suppressed=True, value__isnull=True)
+                    & ~models.Q(reason=SuppressionReason.NONE)
+                )
+                | models.Q(suppressed=False, value__isnull=False, reason=SuppressionReason.NONE),
+                name="%(app_label)s_%(class)s_suppressed_has_no_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {'-' if self.suppressed else self.value}"
+
+
+class PrivacyBudget(models.Model):
+    """The total privacy loss (epsilon) that differentially private releases of one data set
+    may spend, ever; what has been spent is the sum of its ledger rows."""
+
+    dataset_key = models.CharField(_("data set key"), max_length=100, unique=True)
+    total_epsilon = models.DecimalField(_("total epsilon"), max_digits=12, decimal_places=6)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["dataset_key"]
+        verbose_name = _("privacy budget")
+        verbose_name_plural = _("privacy budgets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_epsilon__gt=0),
+                name="%(app_label)s_%(class)s_positive_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset_key}: ε {self.total_epsilon}"
+
+
+class PrivacyBudgetSpend(models.Model):
+    """One line of the append-only ledger: the epsilon a release spent when its noise was
+    drawn. Never changed or deleted; the services only add rows."""
+
+    budget = models.ForeignKey(
+        PrivacyBudget, verbose_name=_("budget"), on_delete=models.PROTECT, related_name="spends"
+    )
+    release = models.OneToOneField(
+        StatisticsRelease,
+        verbose_name=_("release"),
+        on_delete=models.PROTECT,
+        related_name="budget_spend",
+    )
+    epsilon = models.DecimalField(_("epsilon"), max_digits=12, decimal_places=6)
+    at = models.DateTimeField(_("spent"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("spent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("privacy budget spend")
+        verbose_name_plural = _("privacy budget spends")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(epsilon__gt=0), name="%(app_label)s_%(class)s_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget.dataset_key}: ε {self.epsilon}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("The privacy budget ledger is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The privacy budget ledger is append-only.")
