@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "migration_hub.reviews",
     "migration_hub.knowledge",
     "migration_hub.health",
+    "migration_hub.cases",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reviews/", include("migration_hub.reviews.urls")),
     path("hub/", include("migration_hub.knowledge.urls")),
     path("health/", include("migration_hub.health.urls")),
+    path("cases/", include("migration_hub.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/core/", include("migration_hub.core.api.urls")),

@@ -23,6 +23,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ]
         if user.has_perm("health.view_assessment"):
             items.append((reverse("health:assessment_list"), _("Health assessments")))
+        # Shown to every signed-in user, as Funds and Reviews are: whether one holds a case
+        # role is a query (`cases.CaseStaff`) that every page would pay; /cases/ answers 403.
+        items.append((reverse("cases:case_list"), _("Cases")))
         if user.has_perm("core.view_auditevent"):
             items.append((reverse("core:auditevent_list"), _("Audit log")))
     items.append((reverse("statistics:index"), _("Statistics")))  # open data: for everyone
