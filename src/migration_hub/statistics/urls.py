@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import release_views, views
 
 
 class DownloadFormat:
@@ -37,5 +37,25 @@ urlpatterns = [
         "areas/<str:code>/charts/<slug:name>.<download_format:fmt>",
         views.ChartDownloadView.as_view(),
         name="chart_download",
+    ),
+    # Statistics releases about people (case management's safe statistics).
+    path("releases/", release_views.ReleaseListView.as_view(), name="release_list"),
+    path("releases/new/", release_views.ReleaseCreateView.as_view(), name="release_create"),
+    path("releases/budgets/", release_views.BudgetView.as_view(), name="release_budgets"),
+    path("releases/<int:pk>/", release_views.ReleaseDetailView.as_view(), name="release_detail"),
+    path(
+        "releases/<int:pk>/table.csv",
+        release_views.ReleaseCsvView.as_view(),
+        name="release_csv",
+    ),
+    path(
+        "releases/<int:pk>/publish/",
+        release_views.ReleaseActionView.as_view(action="publish"),
+        name="release_publish",
+    ),
+    path(
+        "releases/<int:pk>/withdraw/",
+        release_views.ReleaseActionView.as_view(action="withdraw"),
+        name="release_withdraw",
     ),
 ]
