@@ -155,6 +155,9 @@ def test_two_authors_write_a_review_through_to_publication(
     offer.get_by_role("button", name="Restore my draft").click()
     expect(page.locator("#id_next_steps-text")).to_have_value("A national plan by 2027.")
     eventually(lambda: text_of(review, SectionKey.NEXT_STEPS) == "A national plan by 2027.")
+    # The live server shares this thread's SQLite connection: the test seeing the text does
+    # not mean the autosave's transaction has ended. Its response arriving does.
+    page.wait_for_load_state("networkidle")
 
     # The rest of what a submission needs, then the focal point submits.
     services.save_section(
