@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import OperationalError
 from playwright.sync_api import expect
 
 from migration_hub.core.models import Country
@@ -31,9 +32,19 @@ SUBMIT = "main button[type=submit]"  # the header's first submit button is the l
 
 
 def eventually(check: Callable[[], bool], seconds: float = 10) -> None:
-    """Wait for something the page does in the background (an autosave) to reach the DB."""
+    """Wait for something the page does in the background (an autosave) to reach the DB.
+
+    The live server writes to the same in-memory SQLite database (shared cache), where a read
+    during its write transaction fails at once with "table is locked" instead of waiting:
+    that counts as "not yet"."""
     deadline = time.monotonic() + seconds
-    while not check():
+    while True:
+        try:
+            if check():
+                return
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
         if time.monotonic() > deadline:
             pytest.fail("the page did not save in time")
         time.sleep(0.1)
